@@ -1,0 +1,603 @@
+"""Text → syntax tree: the Lark grammar in `grammars/policy.lark`, a post-lexer, and a transformer
+that builds the dataclasses of `ast.py`. Syntax errors come back as diagnostics in plain words."""
+from __future__ import annotations
+
+import re
+from contextvars import ContextVar
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+
+from . import ast
+from .errors import Diagnostic, PolicySyntaxError, Source
+
+GRAMMAR = "policy.lark"
+
+
+def grammar_text() -> str:
+    """The grammar, from the installed package (wheel) or the source tree (editable install)."""
+    packaged = resources.files("kpi_engine") / "grammars" / GRAMMAR
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    return (Path(__file__).resolve().parent.parent / "grammars" / GRAMMAR).read_text(encoding="utf-8")
+
+
+class RowPostLexer:
+    """Drops newlines where they cannot end a row: inside ( ) and [ ], and after a continuing comma."""
+    always_accept = ("_NL",)
+
+    def process(self, stream):
+        depth = 0
+        continuing = False
+        for token in stream:
+            kind = token.type
+            if kind == "_NL" and (depth or continuing):
+                continue
+            continuing = kind == "_MORE"
+            if kind in ("LPAR", "LSQB"):
+                depth += 1
+            elif kind in ("RPAR", "RSQB") and depth:
+                depth -= 1
+            yield token
+
+
+# Comments are kept for the formatter through a lexer callback; the parser never sees them.
+_comments: ContextVar[list] = ContextVar("comments")
+
+
+def _keep_comment(token: Token) -> Token:
+    _comments.get().append(token)
+    return token
+
+
+@lru_cache(maxsize=None)
+def parser(strict: bool = False) -> Lark:
+    """The LALR parser; `strict` also proves the grammar free of conflicts and terminal collisions
+    (slow to build, so the tests use it and the command line uses Lark's cache instead)."""
+    return Lark(grammar_text(), parser="lalr", lexer="contextual", postlex=RowPostLexer(),
+                propagate_positions=True, maybe_placeholders=False, strict=strict,
+                cache=not strict, lexer_callbacks={"COMMENT": _keep_comment})
+
+
+# ---- tree → dataclasses ------------------------------------------------------------------
+
+def _meta_span(meta) -> ast.Span:
+    if getattr(meta, "empty", True):
+        return ast.NO_SPAN
+    return ast.Span(meta.line, meta.column, meta.end_line, meta.end_column, meta.start_pos,
+                    meta.end_pos)
+
+
+def _token_span(token: Token) -> ast.Span:
+    return ast.Span(token.line, token.column, token.end_line, token.end_column, token.start_pos,
+                    token.end_pos)
+
+
+def _ident(token: Token) -> ast.Ident:
+    return ast.Ident(str(token), span=_token_span(token))
+
+
+def _string(token: Token) -> str:
+    body = str(token)[1:-1]
+    return re.sub(r"\\(.)", r"\1", body)
+
+
+class _Label(str):
+    """A block's quoted label, told apart from other strings among a rule's children."""
+
+
+class _Within(ast.Ident):
+    pass
+
+
+_UNITS = {"s": 1, "min": 60, "h": 3600, "d": 86400}
+_COMPARATORS = {"≥": ">=", "≤": "<=", "≠": "!="}
+
+
+def _number(text: str) -> Decimal:
+    return Decimal(text)
+
+
+@v_args(meta=True, inline=True)
+class ToAst(Transformer):
+    """One method per grammar rule; each returns the dataclass of the same name."""
+
+    # literals
+    def percent(self, meta, token):
+        return ast.Literal("percent", _number(token[:-1]) / 100, str(token), span=_token_span(token))
+
+    def duration(self, meta, token):
+        number, unit = re.fullmatch(r"([\d.]+)(min|s|h|d)", str(token)).groups()
+        return ast.Literal("duration", _number(number) * _UNITS[unit], str(token),
+                           span=_token_span(token))
+
+    def money(self, meta, token):
+        return ast.Literal("money", _number(token[:-1]), str(token), span=_token_span(token))
+
+    def number(self, meta, token):
+        return ast.Literal("number", _number(token), str(token), span=_token_span(token))
+
+    def text(self, meta, token):
+        return ast.Literal("text", _string(token), str(token), span=_token_span(token))
+
+    def date(self, meta, token):
+        return ast.Literal("date", _date(token), str(token), span=_token_span(token))
+
+    def true(self, meta):
+        return ast.Literal("bool", True, "true", span=_meta_span(meta))
+
+    def false(self, meta):
+        return ast.Literal("bool", False, "false", span=_meta_span(meta))
+
+    def blank(self, meta, token):
+        return ast.Literal("blank", None, "?", span=_token_span(token))
+
+    # names and expressions
+    def dotted(self, meta, *tokens):
+        return ast.Dotted(tuple(str(t) for t in tokens), span=_meta_span(meta))
+
+    def name(self, meta, dotted):
+        return ast.Name(dotted.parts, span=dotted.span)
+
+    def call(self, meta, func, *args):
+        return ast.Call(_ident(func), tuple(args), span=_meta_span(meta))
+
+    def arg(self, meta, expr, where=None):
+        return ast.Arg(expr, where, span=_meta_span(meta))
+
+    def _binop(op):
+        def build(self, meta, left, right):
+            return ast.BinOp(op, left, right, span=_meta_span(meta))
+        return build
+
+    add, sub, mul, div = _binop("+"), _binop("-"), _binop("*"), _binop("/")
+    and_, or_ = _binop("and"), _binop("or")
+
+    def neg(self, meta, operand):
+        return ast.Unary("-", operand, span=_meta_span(meta))
+
+    def pos(self, meta, operand):
+        return ast.Unary("+", operand, span=_meta_span(meta))
+
+    def not_(self, meta, operand):
+        return ast.Unary("not", operand, span=_meta_span(meta))
+
+    def comp_op(self, meta, token):
+        return _COMPARATORS.get(str(token), str(token))
+
+    def compare(self, meta, left, op, right):
+        return ast.Compare(op, left, right, span=_meta_span(meta))
+
+    def in_list(self, meta, operand, *options):
+        return ast.InList(operand, tuple(options), span=_meta_span(meta))
+
+    def is_missing(self, meta, operand):
+        return ast.IsMissing(operand, span=_meta_span(meta))
+
+    def is_present(self, meta, operand):
+        return ast.IsMissing(operand, negated=True, span=_meta_span(meta))
+
+    def position(self, meta, which, group):
+        return ast.Position(_ident(which), _ident(group), span=_meta_span(meta))
+
+    # rows
+    def test_compare(self, meta, op, bound):
+        return ast.TestCompare(op, bound, span=_meta_span(meta))
+
+    def interval(self, meta, opening, low, high, closing):
+        return ast.TestInterval(low, high, str(opening) == "[", str(closing) == "]",
+                                span=_meta_span(meta))
+
+    def test_interval(self, meta, interval):
+        return interval
+
+    def test_else(self, meta):
+        return ast.TestElse(span=_meta_span(meta))
+
+    def test_missing(self, meta):
+        return ast.TestMissing(span=_meta_span(meta))
+
+    def test_when(self, meta, condition):
+        return ast.TestWhen(condition, span=_meta_span(meta))
+
+    def test_label(self, meta, token):
+        return ast.TestLabel(_string(token), span=_token_span(token))
+
+    def test_top(self, meta, share):
+        return ast.TestTop(share, span=_meta_span(meta))
+
+    def test_bottom(self, meta, share):
+        return ast.TestBottom(share, span=_meta_span(meta))
+
+    def test_rank(self, meta, rank):
+        return ast.TestRank(rank, span=_meta_span(meta))
+
+    def row_value(self, meta, value, upto=None):
+        return (value, upto)
+
+    def row(self, meta, test, value):
+        return ast.Row(test, value[0], value[1], span=_meta_span(meta))
+
+    def exceptions(self, meta, *rows):
+        return tuple(rows)
+
+    # policy settings
+    def label(self, meta, token):
+        return _Label(_string(token))
+
+    def extends(self, meta, dotted):
+        return dotted
+
+    def for_role(self, meta, token):
+        return ("role", _string(token))
+
+    def policy(self, meta, ident, *rest):
+        label, extends, role, items = None, None, None, []
+        for part in rest:
+            if isinstance(part, _Label):
+                label = str(part)
+            elif isinstance(part, ast.Dotted):
+                extends = part
+            elif isinstance(part, tuple) and part and part[0] == "role":
+                role = part[1]
+            else:
+                items.append(part)
+        return ast.Policy(_ident(ident), label, extends, role, tuple(items), span=_meta_span(meta))
+
+    def period_setting(self, meta, kind):
+        return ast.PeriodSetting(_ident(kind), span=_meta_span(meta))
+
+    def subject_setting(self, meta, dataset):
+        return ast.SubjectSetting(_ident(dataset), span=_meta_span(meta))
+
+    def scale_setting(self, meta, value):
+        return ast.ScaleSetting(value, span=_meta_span(meta))
+
+    def round_setting(self, meta, value):
+        return ast.RoundSetting(value, span=_meta_span(meta))
+
+    def missing_setting(self, meta, mode):
+        return ast.MissingSetting(_ident(mode), span=_meta_span(meta))
+
+    def total_min(self, meta, value):
+        return ("min", value)
+
+    def total_max(self, meta, value):
+        return ("max", value)
+
+    def total_setting(self, meta, *bounds):
+        given = dict(bounds)
+        return ast.TotalSetting(given.get("min"), given.get("max"), span=_meta_span(meta))
+
+    def param_value(self, meta, value, during=None):
+        return ast.ParamValue(value, _ident(during) if during else None, span=_meta_span(meta))
+
+    def param(self, meta, ident, *rest):
+        label = next((str(p) for p in rest if isinstance(p, _Label)), None)
+        values = tuple(p for p in rest if isinstance(p, ast.ParamValue))
+        return ast.Param(_ident(ident), label, values, span=_meta_span(meta))
+
+    def date_range(self, meta, start, end=None):
+        return ast.DateRange(_date(start), _date(end or start), span=_meta_span(meta))
+
+    def calendar_tag(self, meta, ident, *rest):
+        label = next((str(p) for p in rest if isinstance(p, _Label)), None)
+        ranges = tuple(p for p in rest if isinstance(p, ast.DateRange))
+        return ast.CalendarTag(_ident(ident), label, ranges, span=_meta_span(meta))
+
+    def calendar(self, meta, *tags):
+        return ast.Calendar(tuple(tags), span=_meta_span(meta))
+
+    def field(self, meta, ident, kind, blank=None):
+        return ast.Field(_ident(ident), _ident(kind), blank is not None, span=_meta_span(meta))
+
+    def dataset_at(self, meta, token):
+        return _Within(str(token), span=_token_span(token))
+
+    def dataset(self, meta, ident, *rest):
+        label = next((str(p) for p in rest if isinstance(p, _Label)), None)
+        tokens = [p for p in rest if isinstance(p, Token)]
+        at = next((ast.Ident(p.name, span=p.span) for p in rest if isinstance(p, _Within)), None)
+        fields = tuple(p for p in rest if isinstance(p, ast.Field))
+        return ast.Dataset(_ident(ident), label, _ident(tokens[0]), at, fields, span=_meta_span(meta))
+
+    # the tree
+    def weight(self, meta, value):
+        return ast.Weight(value, span=_meta_span(meta))
+
+    def points(self, meta, value):
+        return ast.Points(value, span=_meta_span(meta))
+
+    def _node(self, meta, kind, ident, rest):
+        label = next((str(p) for p in rest if isinstance(p, _Label)), None)
+        share = next((p for p in rest if isinstance(p, (ast.Weight, ast.Points))), None)
+        items = tuple(p for p in rest if not isinstance(p, (_Label, ast.Weight, ast.Points)))
+        return kind(_ident(ident), label, share, items, span=_meta_span(meta))
+
+    def dimension(self, meta, ident, *rest):
+        return self._node(meta, ast.Dimension, ident, rest)
+
+    def indicator(self, meta, ident, *rest):
+        return self._node(meta, ast.Indicator, ident, rest)
+
+    def define(self, meta, token):
+        return ast.Define(_string(token), span=_meta_span(meta))
+
+    def source(self, meta, token):
+        return ast.Source(_string(token), span=_meta_span(meta))
+
+    def better(self, meta, token):
+        return ast.Better(_ident(token), span=_meta_span(meta))
+
+    def measure(self, meta, expr):
+        return ast.Measure(expr, span=_meta_span(meta))
+
+    def named_measure(self, meta, ident, expr):
+        return ast.Measure(expr, _ident(ident), span=_meta_span(meta))
+
+    def bands(self, meta, *rows):
+        return ast.Bands(tuple(rows), span=_meta_span(meta))
+
+    def map(self, meta, *rows):
+        return ast.Map(tuple(rows), span=_meta_span(meta))
+
+    def linear_min(self, meta, value):
+        return ("low", value)
+
+    def linear_max(self, meta, value):
+        return ("high", value)
+
+    def linear(self, meta, base, origin, slope, step, *rest):
+        options = dict(p for p in rest if isinstance(p, tuple) and p and isinstance(p[0], str))
+        exceptions = next((p for p in rest if isinstance(p, tuple) and (not p or isinstance(p[0], ast.Row))), ())
+        return ast.Linear(base, origin, slope, step, options.get("low"), options.get("high"),
+                          exceptions, span=_meta_span(meta))
+
+    def formula(self, meta, expr, exceptions=()):
+        return ast.Formula(expr, exceptions, span=_meta_span(meta))
+
+    def rank(self, meta, group, low, high, exceptions=()):
+        return ast.Rank(_ident(group), low, high, exceptions, span=_meta_span(meta))
+
+    def veto(self, meta, *parts):
+        label = next((str(p) for p in parts if isinstance(p, _Label)), None)
+        return ast.Veto(parts[-1], label, span=_meta_span(meta))
+
+    # after the tree
+    def adjust_each(self, meta, amount, dataset, where=None):
+        return ast.AdjustEach(amount, _ident(dataset), where, span=_meta_span(meta))
+
+    def adjust_if(self, meta, amount, condition):
+        return ast.AdjustIf(amount, condition, span=_meta_span(meta))
+
+    def adjust_min(self, meta, value):
+        return ast.AdjustMin(value, span=_meta_span(meta))
+
+    def adjust_max(self, meta, value):
+        return ast.AdjustMax(value, span=_meta_span(meta))
+
+    def adjust(self, meta, *parts):
+        label = next((str(p) for p in parts if isinstance(p, _Label)), None)
+        rows = tuple(p for p in parts if not isinstance(p, _Label))
+        return ast.Adjust(label, rows, span=_meta_span(meta))
+
+    def within(self, meta, token):
+        return _Within(str(token), span=_token_span(token))
+
+    def _table(self, meta, kind, ident, rest, grouped):
+        label = next((str(p) for p in rest if isinstance(p, _Label)), None)
+        within = next((ast.Ident(p.name, span=p.span) for p in rest if isinstance(p, _Within)), None)
+        by = next(_ident(p) for p in rest if isinstance(p, Token))
+        rows = tuple(p for p in rest if isinstance(p, ast.Row))
+        if grouped:
+            return kind(_ident(ident), label, within, by, rows, span=_meta_span(meta))
+        return kind(_ident(ident), label, by, rows, span=_meta_span(meta))
+
+    def outcome(self, meta, ident, *rest):
+        return self._table(meta, ast.Outcome, ident, rest, grouped=False)
+
+    def distribute(self, meta, ident, *rest):
+        return self._table(meta, ast.Distribute, ident, rest, grouped=True)
+
+    def payout(self, meta, ident, *rest):
+        return self._table(meta, ast.Payout, ident, rest, grouped=True)
+
+    def action_span(self, meta, periods):
+        return ("periods", periods)
+
+    def action(self, meta, label, condition, periods=None):
+        return ast.Action(_string(label), condition, periods[1] if periods else None,
+                          span=_meta_span(meta))
+
+    def variant_weight(self, meta, path, value):
+        return ast.VariantWeight(path, value, span=_meta_span(meta))
+
+    def variant_points(self, meta, path, value):
+        return ast.VariantPoints(path, value, span=_meta_span(meta))
+
+    def variant_param(self, meta, ident, value):
+        return ast.VariantParam(_ident(ident), value, span=_meta_span(meta))
+
+    def variant(self, meta, ident, *rest):
+        label = next((str(p) for p in rest if isinstance(p, _Label)), None)
+        rows = tuple(p for p in rest if not isinstance(p, _Label))
+        return ast.Variant(_ident(ident), label, rows, span=_meta_span(meta))
+
+    def doc_row(self, meta, key, *texts):
+        return ast.DocRow(_ident(key), tuple(_string(t) for t in texts), span=_meta_span(meta))
+
+    def doc(self, meta, *rows):
+        return ast.Doc(tuple(rows), span=_meta_span(meta))
+
+    def schedule_by(self, meta, task, unit, value):
+        return ast.ScheduleBy(_string(task), _ident(unit), value, span=_meta_span(meta))
+
+    def schedule_within(self, meta, task, value, unit):
+        return ast.ScheduleWithin(_string(task), value, _ident(unit), span=_meta_span(meta))
+
+    def schedule(self, meta, *rows):
+        return ast.Schedule(tuple(rows), span=_meta_span(meta))
+
+    def drop(self, meta, path):
+        return ast.Drop(path, span=_meta_span(meta))
+
+    def start(self, meta, *policies):
+        return ast.PolicyFile(tuple(policies), span=_meta_span(meta))
+
+
+def _date(token) -> date:
+    try:
+        return date.fromisoformat(str(token))
+    except ValueError:
+        raise _BadLiteral(token, f"{token} is not a calendar date")
+
+
+class _BadLiteral(Exception):
+    def __init__(self, token, message):
+        self.token, self.message = token, message
+
+
+# ---- the entry point ---------------------------------------------------------------------
+
+def parse(text: str, path: str = "<policy>") -> ast.PolicyFile:
+    """Parse a policy file; raises PolicySyntaxError with a diagnostic in plain words."""
+    source = Source(path, text)
+    comments: list[Token] = []
+    try:
+        tree = _parse_tree(text, comments)
+        result = ToAst().transform(tree)
+    except VisitError as error:
+        if isinstance(error.orig_exc, (_BadLiteral, InvalidOperation)):
+            token = getattr(error.orig_exc, "token", None)
+            span = _token_span(token) if isinstance(token, Token) else ast.NO_SPAN
+            raise PolicySyntaxError([Diagnostic("error", getattr(error.orig_exc, "message", str(error.orig_exc)),
+                                                span, source)]) from None
+        raise
+    except UnexpectedInput as error:
+        raise PolicySyntaxError([syntax_diagnostic(error, source)]) from None
+    return ast.PolicyFile(result.policies, tuple(ast.Comment(str(c), span=_token_span(c)) for c in comments),
+                          span=result.span)
+
+
+def _parse_tree(text: str, comments: list):
+    token = _comments.set(comments)
+    try:
+        return parser().parse(text)
+    finally:
+        _comments.reset(token)
+
+
+# ---- syntax errors in plain words --------------------------------------------------------
+
+_TOKEN_WORDS = {
+    "COLON": "':'", "LBRACE": "'{'", "RBRACE": "'}'", "LPAR": "'('", "RPAR": "')'", "LSQB": "'['",
+    "RSQB": "']'", "COMMA": "','", "_MORE": "','", "SEMICOLON": "';'", "EQUAL": "'='",
+    "_NL": "a new line", "$END": "the end of the file", "ID": "a name", "STRING": "a quoted label",
+    "NUMBER": "a number", "PERCENT": "a percent", "DURATION": "a duration", "MONEY": "an amount",
+    "DATE": "a date", "BLANK": "'?'", "TILDE": "'~'", "DOT": "'.'", "PLUS": "'+'", "MINUS": "'-'",
+    "STAR": "'*'", "SLASH": "'/'", "MORETHAN": "'>'", "LESSTHAN": "'<'",
+}
+_RANGE = re.compile(r"(\d+(?:\.\d+)?)(%?)\s*[-~—–－至到]\s*(\d+(?:\.\d+)?)(%?)")
+_FULLWIDTH = {"：": ":", "，": ",", "；": ";", "（": "(", "）": ")", "“": '"', "”": '"', "【": "[",
+              "】": "]", "＞": ">", "＜": "<", "＝": "=", "％": "%", "｛": "{", "｝": "}"}
+
+
+def _describe(token: Token) -> str:
+    if token.type == "$END":
+        return "the end of the file"
+    if token.type == "_NL":
+        return "the end of the line"
+    words = _TOKEN_WORDS.get(token.type)
+    value = str(token)
+    if token.type in ("ID", "STRING", "NUMBER", "PERCENT", "DURATION", "MONEY", "DATE"):
+        return f"{words} {value!r}" if words else repr(value)
+    if token.type.isupper() and token.type == value.upper():
+        return f"the keyword '{value}'"
+    return f"'{value}'"
+
+
+def _expected_words(expected) -> str:
+    names = []
+    for name in sorted(expected):
+        if name.startswith("__"):
+            continue
+        word = _TOKEN_WORDS.get(name, f"'{name.lower()}'" if name.isupper() else name)
+        if word not in names:
+            names.append(word)
+    if len(names) > 8:
+        names = names[:8] + ["…"]
+    return ", ".join(names)
+
+
+def syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
+    line, column = error.line or 1, error.column or 1
+    if line < 1:  # lark reports the end of input as line -1
+        lines = source.text.splitlines() or [""]
+        line, column = len(lines), len(lines[-1]) + 1
+    offset = getattr(error, "pos_in_stream", None) or 0
+    text_line = source.line(line)
+    rest = text_line[column - 1:]
+    span = ast.Span(line, column, line, column + 1, offset, offset + 1)
+
+    def diag(message, hint=None, width=1):
+        return Diagnostic("error", message, ast.Span(line, column, line, column + width, offset,
+                                                      offset + width), source, hint)
+
+    if isinstance(error, UnexpectedCharacters):
+        char = source.text[error.pos_in_stream] if error.pos_in_stream < len(source.text) else ""
+        if char in _FULLWIDTH:
+            return diag(f"full-width '{char}' is not part of the language",
+                        f"write the ASCII '{_FULLWIDTH[char]}' instead")
+        if char == '"':
+            return diag("this label is never closed: a quoted text must end on the same line",
+                        'close it with "')
+        return diag(f"unexpected character {char!r}")
+
+    assert isinstance(error, UnexpectedToken)
+    token = error.token
+    expected = set(error.expected)
+    found = _describe(token)
+    width = max(1, len(str(token))) if token.type not in ("$END", "_NL") else 1
+    range_match = _RANGE.match(rest)
+    if range_match and token.type in ("NUMBER", "PERCENT"):
+        low, pct, high, pct2 = range_match.groups()
+        unit = pct or pct2
+        return diag(f"a range like '{range_match.group(0)}' is not a band row",
+                    f"rows match top-down, so write '>= {low}{unit} : ...' below the higher row, "
+                    f"or an explicit interval 'in [{low}{unit}, {high}{unit}] : ...'",
+                    width=len(range_match.group(0)))
+    if token.type == "$END" and "RBRACE" in expected:
+        opening = _unclosed_brace(source.text)
+        if opening:
+            l, c = opening
+            return Diagnostic("error", "this '{' is never closed", ast.Span(l, c, l, c + 1, 0, 0),
+                              source, "add the matching '}' at the end of the block")
+    if "COLON" in expected and token.type not in ("COLON",):
+        return diag(f"expected ':' between the row's test and its score, found {found}",
+                    "a row reads like '>= 95% : 100'", width)
+    if token.type in ("NUMBER", "PERCENT", "DURATION", "MONEY") and expected & {"MORETHAN", "LESSTHAN", "__ANON_0", "EQUAL", "ELSE"}:
+        return diag(f"a row must start with a comparison, found {found}",
+                    f"write '>= {token}' or '<= {token}'", width)
+    return diag(f"expected {_expected_words(expected)}; found {found}", None, width)
+
+
+def _unclosed_brace(text: str):
+    """Line and column of the last '{' without its '}' (strings and comments skipped)."""
+    stack = []
+    for match in re.finditer(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*|[{}]', text):
+        token = match.group(0)
+        if token == "{":
+            stack.append(match.start())
+        elif token == "}" and stack:
+            stack.pop()
+    if not stack:
+        return None
+    pos = stack[-1]
+    line = text.count("\n", 0, pos) + 1
+    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return line, column
