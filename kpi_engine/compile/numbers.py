@@ -1,0 +1,167 @@
+"""Exact decimal arithmetic as SQL expressions.
+
+DuckDB divides DECIMALs in binary floating point and refuses products whose scale passes 38, so
+the plan never uses its `/` on numbers. Every numeric expression is a `Num`: a sqlglot expression
+with its DECIMAL scale known at compile time. Division is done on the unscaled integers
+(HUGEINT): the integer part, then QUOTIENT_SCALE fractional digits in chunks, truncated toward
+zero. A quotient that terminates within QUOTIENT_SCALE digits (57/100, 59/65*100 rounded later)
+is therefore exact; others are exact to 1e-18, far below any printed figure.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlglot import exp
+
+QUOTIENT_SCALE = 18
+_DIRECT_SCALE = 9
+MAX_SCALE = 18          # products are cast down to this scale (values below 1e20 stay exact)
+_CHUNK = 9              # fractional digits per long-division step (divisors below ~1e29 unscaled)
+
+
+@dataclass(frozen=True)
+class Num:
+    """A numeric SQL expression and its DECIMAL scale."""
+    sql: exp.Expression
+    scale: int
+
+
+def decimal_type(scale: int) -> exp.DataType:
+    return exp.DataType.build(f"DECIMAL(38, {scale})")
+
+
+def cast(expression: exp.Expression, scale: int) -> exp.Expression:
+    return exp.Cast(this=expression, to=decimal_type(scale))
+
+
+def literal(value: Decimal | int) -> Num:
+    value = Decimal(value)
+    exponent = value.normalize().as_tuple().exponent
+    scale = max(0, -exponent) if isinstance(exponent, int) else 0
+    text = format(value.quantize(Decimal(1).scaleb(-scale)) if scale else value.to_integral_value(), "f")
+    if text.startswith("-"):
+        return Num(exp.Neg(this=cast(exp.Literal.number(text[1:]), scale)), scale)
+    return Num(cast(exp.Literal.number(text), scale), scale)
+
+
+def column(name: str, scale: int, table: str | None = None) -> Num:
+    return Num(exp.column(name, table=table, quoted=True), scale)
+
+
+def rescale(num: Num, scale: int) -> Num:
+    if num.scale == scale:
+        return num
+    return Num(cast(num.sql, scale), scale)
+
+
+def add(a: Num, b: Num) -> Num:
+    return Num(exp.Add(this=_wrap(a.sql), expression=_wrap(b.sql)), max(a.scale, b.scale))
+
+
+def sub(a: Num, b: Num) -> Num:
+    return Num(exp.Sub(this=_wrap(a.sql), expression=_wrap(b.sql)), max(a.scale, b.scale))
+
+
+def neg(a: Num) -> Num:
+    return Num(exp.Neg(this=_wrap(a.sql)), a.scale)
+
+
+def mul(a: Num, b: Num) -> Num:
+    """a × b, with operands cast down first when their scales would pass MAX_SCALE."""
+    while a.scale + b.scale > MAX_SCALE:
+        if a.scale >= b.scale:
+            a = rescale(a, max(MAX_SCALE - b.scale, MAX_SCALE // 2))
+        else:
+            b = rescale(b, max(MAX_SCALE - a.scale, MAX_SCALE // 2))
+    return Num(exp.Mul(this=_wrap(a.sql), expression=_wrap(b.sql)), a.scale + b.scale)
+
+
+def div(a: Num, b: Num) -> Num:
+    """a / b exactly to QUOTIENT_SCALE digits (truncated toward zero); NULL when b is 0 or NULL."""
+    scale = max(a.scale, b.scale)
+    dividend, divisor = unscaled(rescale(a, scale)), unscaled(rescale(b, scale))
+    quotient = exp.IntDiv(this=dividend, expression=divisor)
+    remainder = exp.Mod(this=dividend.copy(), expression=divisor.copy())
+    result: exp.Expression = cast(quotient, QUOTIENT_SCALE)
+    done = 0
+    while done < QUOTIENT_SCALE:
+        step = min(_CHUNK, QUOTIENT_SCALE - done)
+        shifted = exp.Mul(this=exp.Paren(this=remainder), expression=_pow10(step))
+        digits = exp.IntDiv(this=shifted, expression=divisor.copy())
+        done += step
+        # digits × 10^-done, as an exact DECIMAL: the HUGEINT cast to scale 0 times a scaled one
+        piece = exp.Mul(this=cast(digits, 0), expression=literal(Decimal(1).scaleb(-done)).sql)
+        result = exp.Add(this=result, expression=cast(piece, QUOTIENT_SCALE))
+        remainder = exp.Mod(this=shifted.copy(), expression=divisor.copy())
+    nonzero = exp.NEQ(this=_wrap(b.sql.copy()), expression=exp.Literal.number(0))
+    return Num(exp.Case(ifs=[exp.If(this=nonzero, true=result)]), QUOTIENT_SCALE)
+
+
+def unscaled(num: Num) -> exp.Expression:
+    """The DECIMAL's unscaled integer as HUGEINT without overflowing DECIMAL(38): directly for
+    small scales, else the integer part × 10^scale plus the fraction's digits."""
+    if num.scale > MAX_SCALE:
+        num = rescale(num, MAX_SCALE)
+    value = _wrap(num.sql)
+    if num.scale == 0:
+        return exp.Cast(this=value, to=exp.DataType.build("HUGEINT"))
+    if num.scale <= _DIRECT_SCALE:   # x × 10^scale fits DECIMAL(38) for any |x| < 1e20
+        return exp.Cast(this=exp.Mul(this=value, expression=literal(10 ** num.scale).sql),
+                        to=exp.DataType.build("HUGEINT"))
+    whole = exp.func("trunc", value)
+    fraction = exp.Paren(this=exp.Sub(this=value.copy(), expression=whole.copy()))
+    whole_units = exp.Mul(this=exp.Cast(this=whole.copy(), to=exp.DataType.build("HUGEINT")),
+                          expression=_pow10(num.scale))
+    # The fraction's digits in two halves, so no intermediate passes 38 digits.
+    shifted = exp.Mul(this=fraction, expression=literal(10 ** _DIRECT_SCALE).sql)
+    high = exp.func("trunc", shifted)
+    low = exp.Mul(this=exp.Paren(this=exp.Sub(this=shifted.copy(), expression=high.copy())),
+                  expression=literal(10 ** (num.scale - _DIRECT_SCALE)).sql)
+    fraction_units = exp.Add(
+        this=exp.Mul(this=exp.Cast(this=high.copy(), to=exp.DataType.build("HUGEINT")),
+                     expression=_pow10(num.scale - _DIRECT_SCALE)),
+        expression=exp.Cast(this=low, to=exp.DataType.build("HUGEINT")))
+    return exp.Paren(this=exp.Add(this=whole_units, expression=fraction_units))
+
+
+def _pow10(power: int) -> exp.Expression:
+    return exp.Cast(this=exp.Literal.number(10 ** power), to=exp.DataType.build("HUGEINT"))
+
+
+def round_half_up(num: Num, digits: int) -> Num:
+    """四舍五入: DuckDB rounds DECIMALs half away from zero, which is half-up for the magnitude."""
+    return Num(cast(exp.func("round", num.sql, exp.Literal.number(digits)), digits), digits)
+
+
+def clamp(num: Num, low: Num | None, high: Num | None) -> Num:
+    result, scale = num, num.scale
+    if low is not None:
+        scale = max(scale, low.scale)
+        result = Num(exp.func("greatest", rescale(result, scale).sql, rescale(low, scale).sql), scale)
+    if high is not None:
+        scale = max(scale, high.scale)
+        result = Num(exp.func("least", rescale(result, scale).sql, rescale(high, scale).sql), scale)
+    return result
+
+
+def coalesce(num: Num, fallback: Num) -> Num:
+    scale = max(num.scale, fallback.scale)
+    return Num(exp.Coalesce(this=rescale(num, scale).sql, expressions=[rescale(fallback, scale).sql]), scale)
+
+
+def case(branches: list[tuple[exp.Expression, Num]], default: Num | None = None) -> Num:
+    """CASE WHEN c THEN n ... [ELSE d] END with every branch at the widest scale."""
+    nums = [n for _, n in branches] + ([default] if default is not None else [])
+    scale = max((n.scale for n in nums), default=0)
+    ifs = [exp.If(this=condition, true=rescale(n, scale).sql) for condition, n in branches]
+    otherwise = rescale(default, scale).sql if default is not None else None
+    if not ifs:
+        return rescale(default, scale) if default is not None else Num(exp.Null(), 0)
+    return Num(exp.Case(ifs=ifs, default=otherwise), scale)
+
+
+def _wrap(expression: exp.Expression) -> exp.Expression:
+    if isinstance(expression, (exp.Column, exp.Literal, exp.Cast, exp.Paren, exp.Func, exp.Case)):
+        return expression
+    return exp.Paren(this=expression)

@@ -1,0 +1,558 @@
+"""The checked policy → one relational plan (a WITH … SELECT built as a sqlglot tree).
+
+Stages, each a CTE over the one before (one row per person and period):
+  agg_<dataset>  aggregates per person and period over that dataset's records
+  base           the roster × periods, with every aggregate joined on (0 where none)
+  measures       each indicator's value and named measures
+  scores         each indicator's score (rank rules as window functions)
+  tree_<n>       dimension scores bottom-up, with the rescaling of `missing exclude`
+  totals         contributions, adjustments, veto, bounds and half-up rounding
+  o_<n>          outcomes and distributions in the order declared; payouts; actions
+The final SELECT keeps the period being scored.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from fractions import Fraction
+from math import lcm
+
+from sqlglot import exp
+
+from .. import ast
+from ..errors import ScoringError
+from . import numbers as n
+from .context import Context, blanks, build_context
+from .expressions import (Aggregates, PersonCompiler, Val, column_val, false_if_null, literal,
+                          position_column)
+from .numbers import Num
+from .periods import Period, history
+from .rules import row_condition, score_expression
+from .tree import ROOT, TreeNode, build_tree, find
+
+
+@dataclass
+class IndicatorPlan:
+    id: str
+    label: str | None
+    path: str
+    maximum: Decimal
+    value_kind: str            # the value's unit: percent duration money number text bool
+    named: list[str]           # named measures
+    node: ast.Indicator = field(repr=False, default=None)
+
+
+@dataclass
+class Plan:
+    policy: ast.Policy
+    context: Context
+    tree: TreeNode
+    indicators: list[IndicatorPlan]
+    outcomes: list[str]
+    distributions: list[str]
+    payouts: list[str]
+    actions: list[str]
+    aggregates: Aggregates
+    query: exp.Expression
+
+    @property
+    def period(self) -> Period:
+        return self.context.periods[0]
+
+    def sql(self, dialect: str = "duckdb", pretty: bool = True) -> str:
+        return self.query.sql(dialect=dialect, pretty=pretty)
+
+
+def q(name: str) -> exp.Identifier:
+    return exp.to_identifier(name, quoted=True)
+
+
+def col(name: str, table: str | None = None) -> exp.Column:
+    return exp.column(name, table=table, quoted=True)
+
+
+def timestamp(day) -> exp.Expression:
+    return exp.Cast(this=exp.Literal.string(datetime(day.year, day.month, day.day).isoformat(sep=" ")),
+                    to=exp.DataType.build("TIMESTAMP"))
+
+
+class _Stages:
+    """Builds the CTE chain: each stage selects * from the previous one plus new columns."""
+
+    def __init__(self):
+        self.ctes: list[exp.CTE] = []
+        self.last: str | None = None
+
+    def add(self, name: str, select: exp.Select) -> None:
+        self.ctes.append(exp.CTE(this=select, alias=exp.TableAlias(this=q(name))))
+        self.last = name
+
+    def extend(self, name: str, columns: list[tuple[str, exp.Expression]]) -> None:
+        projections = [exp.Star()] + [exp.alias_(sql, q(alias)) for alias, sql in columns]
+        self.add(name, exp.select(*projections).from_(exp.Table(this=q(self.last))))
+
+
+def compile_policy(policy: ast.Policy, period: Period, settings: dict[str, ast.Literal] | None = None) -> Plan:
+    """Compile one policy for one period (plus the earlier periods its actions look back on)."""
+    kind = policy.setting(ast.PeriodSetting)
+    policy_kind = kind.kind.name if kind else "month"
+    if period.kind != policy_kind:
+        raise ScoringError(f"policy {policy.id.name} is assessed by {policy_kind}, but --period "
+                           f"{period.label} is a {period.kind}")
+    depth = max([_periods_needed(a) for a in policy.of(ast.Action)] + [1])
+    context = build_context(policy, history(period, depth), settings or {})
+    missing = blanks(policy, context.params)
+    if missing:
+        lines = [f"line {node.span.line}:{node.span.column}: {what} is a blank `?`" for node, what in missing]
+        names = sorted({what.split()[-1] for _, what in missing if what.startswith("param")})
+        hint = f" (give it with {' '.join(f'--set {name}=VALUE' for name in names)})" if names else ""
+        raise ScoringError("the policy has blanks that scoring needs:\n  " + "\n  ".join(lines) + hint)
+    return _Compiler(context).build()
+
+
+def _periods_needed(action: ast.Action) -> int:
+    if action.periods is None:
+        return 1
+    if not isinstance(action.periods, ast.Literal) or action.periods.value is None:
+        raise ScoringError(f"line {action.span.line}: `for N periods` needs a whole number")
+    return int(action.periods.value)
+
+
+class _Compiler:
+    def __init__(self, context: Context):
+        self.context = context
+        self.policy = context.policy
+        self.aggregates = Aggregates()
+        self.stages = _Stages()
+        self.tree = build_tree(self.policy, context.scale())
+        self.indicators: list[IndicatorPlan] = []
+        self._present_shares: dict[str, Num] = {}   # per dimension: Σ weights/points present
+
+    # -- stage 1: aggregates and the base relation ------------------------------------------
+    def build(self) -> Plan:
+        # Everything that can name an aggregate compiles first, so the base relation has it all.
+        measure_columns = self._measures()
+        names = self._result_names()
+        positions: set[tuple[str, str]] = set()
+        compiler = self._person_compiler(names, positions)
+        adjustments = self._adjustments(compiler)
+        vetoes = [compiler.condition(v.condition) for v in self.policy.of(ast.Veto)]
+        actions = [(a, compiler.condition(a.condition)) for a in self.policy.of(ast.Action)]
+        self._people()
+        self._aggregate_stages()
+        self.stages.extend("measures", measure_columns)
+        self.stages.extend("scores", self._scores())
+        self._tree_stages()
+        self._totals(compiler, adjustments, vetoes)
+        outcomes, distributions, payouts = self._results(names)
+        self._actions(actions, positions)
+        final = (exp.select(exp.Star()).from_(exp.Table(this=q(self.stages.last)))
+                 .where(exp.EQ(this=col("__period"), expression=exp.Literal.number(0)))
+                 .order_by(exp.Ordered(this=col("__row"))))
+        final.set("with_", exp.With(expressions=self.stages.ctes))
+        return Plan(self.policy, self.context, self.tree, self.indicators, outcomes, distributions,
+                    payouts, [a.label for a, _ in actions], self.aggregates, final)
+
+    def _people(self) -> None:
+        roster = self.context.roster
+        periods = exp.Values(expressions=[exp.Tuple(expressions=[exp.Literal.number(i)])
+                                          for i in range(len(self.context.periods))],
+                             alias=exp.TableAlias(this=q("p"), columns=[q("__period")]))
+        select = (exp.select(exp.Column(this=exp.Star(), table=q("r")), col("__period", "p"))
+                  .from_(exp.Table(this=q(roster.id.name), alias=exp.TableAlias(this=q("r"))))
+                  .join(periods, join_type="cross"))
+        if self.policy.role is not None:
+            if "role" not in self.context.roster_fields:
+                raise ScoringError(f"policy {self.policy.id.name} is `for role`, but the roster "
+                                   f"{roster.id.name} has no role field")
+            select = select.where(exp.EQ(this=col("role", "r"), expression=exp.Literal.string(self.policy.role)))
+        self.stages.add("people", select)
+
+    def _aggregate_stages(self) -> None:
+        periods = self.context.periods
+        joins = []
+        for dataset, aggregates in self.aggregates.by_dataset.items():
+            at = col("__at", "r")
+            which = exp.Case(ifs=[exp.If(this=exp.And(this=exp.GTE(this=at.copy(), expression=timestamp(p.start)),
+                                                      expression=exp.LT(this=at.copy(), expression=timestamp(p.end))),
+                                         true=exp.Literal.number(i)) for i, p in enumerate(periods)])
+            select = (exp.select(exp.alias_(col("__pid", "r"), q("__pid")), exp.alias_(which, q("__period")),
+                                 *(exp.alias_(a.sql, q(a.column)) for a in aggregates))
+                      .from_(exp.Table(this=q(dataset), alias=exp.TableAlias(this=q("r"))))
+                      .where(exp.And(this=exp.GTE(this=at.copy(), expression=timestamp(periods[-1].start)),
+                                     expression=exp.LT(this=at.copy(), expression=timestamp(periods[0].end))))
+                      .group_by(exp.Literal.number(1), exp.Literal.number(2)))
+            if dataset in self.aggregates.roster_needed:
+                select = select.join(exp.Table(this=q(self.context.roster.id.name), alias=exp.TableAlias(this=q("p"))),
+                                     on=exp.EQ(this=col("__pid", "p"), expression=col("__pid", "r")), join_type="left")
+            name = f"agg_{len(joins)}"
+            self.stages.ctes.append(exp.CTE(this=select, alias=exp.TableAlias(this=q(name))))
+            joins.append((name, aggregates))
+        columns: list[exp.Expression] = [exp.Column(this=exp.Star(), table=q("people"))]
+        select = exp.select().from_(exp.Table(this=q("people")))
+        for name, aggregates in joins:
+            select = select.join(exp.Table(this=q(name)), join_type="left", on=exp.and_(
+                exp.EQ(this=col("__pid", name), expression=col("__pid", "people")),
+                exp.EQ(this=col("__period", name), expression=col("__period", "people"))))
+            for a in aggregates:
+                value = col(a.column, name)
+                if a.zero_if_none:
+                    value = n.cast(exp.Coalesce(this=value, expressions=[exp.Literal.number(0)]), a.scale)
+                columns.append(exp.alias_(value, q(a.column)))
+        self.stages.add("base", select.select(*columns))
+
+    # -- stage 2: measures and scores -------------------------------------------------------
+    def _measures(self) -> list[tuple[str, exp.Expression]]:
+        """Compile every measure (registering the aggregates they need) into columns."""
+        columns = []
+        for leaf in self.tree.indicators():
+            indicator: ast.Indicator = leaf.node
+            inline: dict[str, Val] = {}
+            compiler = PersonCompiler(self.context, self.aggregates, inline)
+            named = []
+            for measure in indicator.measures:
+                value = compiler.compile(measure.expr)
+                if measure.name is not None:
+                    column = f"m:{indicator.id.name}:{measure.name.name}"
+                    inline[measure.name.name] = value
+                    named.append(measure.name.name)
+                else:
+                    column = f"v:{indicator.id.name}"
+                    inline["value"] = value
+                columns.append((column, value.sql))
+                self._kinds[column] = value
+            value_measure = indicator.value_measure
+            self.indicators.append(IndicatorPlan(
+                indicator.id.name, indicator.label, leaf.path, leaf.maximum,
+                _unit(value_measure.expr, self.context) if value_measure else "number", named, indicator))
+        return columns
+
+    @property
+    def _kinds(self) -> dict[str, Val]:
+        if not hasattr(self, "_kinds_store"):
+            self._kinds_store = {}
+        return self._kinds_store
+
+    def _measure_names(self, plan: IndicatorPlan) -> dict[str, Val]:
+        names = {}
+        for name in plan.named:
+            column = f"m:{plan.id}:{name}"
+            names[name] = Val(col(column), self._kinds[column].kind, self._kinds[column].scale)
+        value_column = f"v:{plan.id}"
+        if value_column in self._kinds:
+            names["value"] = Val(col(value_column), self._kinds[value_column].kind, self._kinds[value_column].scale)
+        return names
+
+    def _scores(self) -> list[tuple[str, exp.Expression]]:
+        columns = []
+        zero = self.context.missing_mode() == "zero"
+        for plan in self.indicators:
+            names = self._measure_names(plan)
+            compiler = PersonCompiler(self.context, self.aggregates, names)
+            score = score_expression(plan.node, names.get("value"), compiler, self._group,
+                                     percent_domain=plan.value_kind == "percent")
+            if zero:
+                score = n.coalesce(score, n.literal(0))
+            columns.append((f"s:{plan.id}", n.rescale(score, n.MAX_SCALE).sql))
+        return columns
+
+    def _group(self, name: str) -> exp.Expression:
+        if name not in self.context.roster_fields:
+            raise ScoringError(f"`within {name}`: the roster {self.context.roster.id.name} has no field {name}")
+        return col(name)
+
+    # -- stage 3: the tree ------------------------------------------------------------------
+    def _share(self, node: TreeNode) -> Num:
+        """A node's weight or points, per period when a variant changes it."""
+        values = []
+        for active in self.context.variants_by_period:
+            value = node.share
+            for variant in active:
+                for row in variant.rows:
+                    if isinstance(row, (ast.VariantWeight, ast.VariantPoints)) and find(self.tree, str(row.path)) is node:
+                        value = row.value.value
+            values.append(value)
+        if len(set(values)) == 1:
+            return n.literal(values[0])
+        branches = [(exp.EQ(this=col("__period"), expression=exp.Literal.number(i)), n.literal(v))
+                    for i, v in enumerate(values)]
+        return n.case(branches)
+
+    def _tree_stages(self) -> None:
+        """Each dimension's score from its present children, deepest first:
+        weight mode: Σ w·s·(L/m) / (L·Σw) × max; points mode: Σ s / Σ m × max."""
+        for index, parent in enumerate(self.tree.internal()):
+            mode = parent.child_mode
+            numerator, denominator = [], []
+            if mode == "weight":
+                inverse = [Fraction(1) / Fraction(str(c.maximum)) for c in parent.children]
+                common = lcm(*(f.denominator for f in inverse))
+                for child, inv in zip(parent.children, inverse):
+                    score = n.column(f"s:{_key(child)}", n.MAX_SCALE)
+                    factor = n.literal(Decimal(inv.numerator * common // inv.denominator))
+                    numerator.append(_when_present(score, n.mul(n.mul(self._share(child), factor), score)))
+                    denominator.append(_when_present(score, self._share(child)))
+                divisor_scale = n.literal(common)
+            else:
+                for child in parent.children:
+                    score = n.column(f"s:{_key(child)}", n.MAX_SCALE)
+                    numerator.append(_when_present(score, score))
+                    denominator.append(_when_present(score, n.literal(child.maximum)))
+                divisor_scale = n.literal(1)
+            key = _key(parent)
+            total, weights = _sum(numerator), _sum(denominator)
+            self.stages.extend(f"sums_{index}", [(f"num:{key}", total.sql), (f"den:{key}", weights.sql)])
+            total, weights = n.column(f"num:{key}", total.scale), n.column(f"den:{key}", weights.scale)
+            self._present_shares[key] = weights
+            score = n.div(n.mul(total, n.literal(parent.maximum)), n.mul(weights, divisor_scale))
+            self.stages.extend(f"tree_{index}", [(f"s:{key}", n.rescale(score, n.MAX_SCALE).sql)])
+        self._contributions()
+
+    def _contributions(self) -> None:
+        """What each indicator adds to the total: its score × the factors on its path."""
+        factors: dict[str, Num] = {}
+
+        def walk(parent: TreeNode, above: Num | None):
+            if not parent.children:
+                return
+            mode = parent.child_mode
+            weights = self._present_shares[_key(parent)]
+            for child in parent.children:
+                if mode == "weight":
+                    local = n.div(n.mul(self._share(child), n.literal(parent.maximum)),
+                                  n.mul(n.literal(child.maximum), weights))
+                else:
+                    local = n.div(n.literal(parent.maximum), weights)
+                factor = local if above is None else n.mul(above, local)
+                factors[_key(child)] = factor
+                walk(child, factor)
+
+        walk(self.tree, None)
+        columns = []
+        for plan in self.indicators:
+            score = n.column(f"s:{plan.id}", n.MAX_SCALE)
+            columns.append((f"c:{plan.id}", n.rescale(n.mul(score, factors[plan.id]), n.MAX_SCALE).sql))
+        self.stages.extend("contributions", columns)
+
+    # -- stage 4: totals --------------------------------------------------------------------
+    def _person_compiler(self, extra: dict[str, Val] | None = None, positions=None) -> PersonCompiler:
+        names = {p.id: Val(col(f"s:{p.id}"), "num", n.MAX_SCALE) for p in self.indicators}
+        names.update(extra or {})
+        return PersonCompiler(self.context, self.aggregates, names, positions)
+
+    def _adjustments(self, compiler: PersonCompiler) -> Num | None:
+        blocks = []
+        for block in self.policy.of(ast.Adjust):
+            parts, low, high = [], None, None
+            for row in block.rows:
+                if isinstance(row, ast.AdjustEach):
+                    count = compiler.compile(ast.Call(ast.Ident("count"), (ast.Arg(ast.Name((row.dataset.name,), span=row.span), row.where),), span=row.span)).num
+                    parts.append(n.mul(compiler.compile(row.amount).num, count))
+                elif isinstance(row, ast.AdjustIf):
+                    parts.append(n.case([(compiler.condition(row.condition), compiler.compile(row.amount).num)], n.literal(0)))
+                elif isinstance(row, ast.AdjustMin):
+                    low = compiler.compile(row.value).num
+                else:
+                    high = compiler.compile(row.value).num
+            if parts:
+                blocks.append(n.clamp(_sum(parts), low, high))
+        return _sum(blocks) if blocks else None
+
+    def _totals(self, compiler: PersonCompiler, adjustments: Num | None, vetoes: list[exp.Expression]) -> None:
+        base = n.column(f"s:{ROOT}", n.MAX_SCALE)
+        raw = base if adjustments is None else n.add(base, adjustments)
+        bounds = self.policy.setting(ast.TotalSetting)
+        low = compiler.compile(bounds.low).num if bounds and bounds.low is not None else n.literal(0)
+        high = compiler.compile(bounds.high).num if bounds and bounds.high is not None else None
+        rounded = n.round_half_up(n.clamp(raw, low, high), self.context.round_digits())
+        vetoed = exp.false()
+        for condition in vetoes:
+            vetoed = exp.Or(this=vetoed, expression=exp.Paren(this=condition))
+        has_total = exp.Not(this=exp.Is(this=base.sql.copy(), expression=exp.Null()))
+        vetoed = exp.And(this=has_total, expression=exp.Paren(this=vetoed))
+        adjusted = (n.case([(has_total.copy(), adjustments)]) if adjustments is not None
+                    else Num(exp.Null(), 0))
+        self.stages.extend("totals", [("adjustments", adjusted.sql), ("vetoed", vetoed)])
+        total = n.case([(col("vetoed"), n.literal(0))], rounded)
+        self.stages.extend("total", [("total", total.sql)])
+
+    # -- stage 5: outcomes, distributions, payouts, actions ---------------------------------
+    def _result_names(self) -> dict[str, Val]:
+        """total, outcomes, distributions and payouts as the columns they will be."""
+        names: dict[str, Val] = {"total": Val(col("total"), "num", self.context.round_digits())}
+        for item in self.policy.items:
+            if isinstance(item, ast.Outcome):
+                names[item.id.name] = self._outcome_val(item)
+            elif isinstance(item, ast.Distribute):
+                names[item.id.name] = Val(col(f"d:{item.id.name}"), "text")
+            elif isinstance(item, ast.Payout):
+                names[item.id.name] = Val(col(f"p:{item.id.name}"), "num", n.MAX_SCALE)
+        return names
+
+    def _results(self, names: dict[str, Val]):
+        outcomes, distributions, payouts = [], [], []
+        for index, item in enumerate(self.policy.items):
+            if isinstance(item, ast.Outcome):
+                self.stages.extend(f"outcome_{index}", [(f"o:{item.id.name}", self._outcome(item, names).sql)])
+                outcomes.append(item.id.name)
+            elif isinstance(item, ast.Distribute):
+                self.stages.extend(f"distribute_{index}", [(f"d:{item.id.name}", self._distribute(item, names))])
+                distributions.append(item.id.name)
+        for item in self.policy.of(ast.Payout):
+            payout = n.rescale(self._payout(item, names), n.MAX_SCALE)
+            self.stages.extend(f"payout_{item.id.name}", [(f"p:{item.id.name}", payout.sql)])
+            payouts.append(item.id.name)
+        return outcomes, distributions, payouts
+
+    def _by(self, by: ast.Ident, names: dict[str, Val]) -> Val:
+        if by.name in names:
+            return names[by.name]
+        plan = next((p for p in self.indicators if p.id == by.name), None)
+        if plan is not None:
+            return Val(col(f"v:{plan.id}"), self._kinds[f"v:{plan.id}"].kind, self._kinds[f"v:{plan.id}"].scale)
+        raise ScoringError(f"line {by.span.line}: `by {by.name}`: not total, an outcome, a distribution or an indicator")
+
+    def _outcome(self, item: ast.Outcome, names) -> Val:
+        subject = self._by(item.by, names)
+        compiler = self._person_compiler(names)
+        branches, default = [], None
+        for row in item.rows:
+            value = compiler.compile(row.value)
+            condition = row_condition(row.test, subject, compiler)
+            if condition is None:
+                default = value
+                break
+            branches.append((false_if_null(condition), value))
+        values = [v for _, v in branches] + ([default] if default else [])
+        if all(v.kind == "num" for v in values):
+            return Val.of(n.case([(c, v.num) for c, v in branches], default.num if default else None))
+        ifs = [exp.If(this=c, true=_as_text(v)) for c, v in branches]
+        return Val(exp.Case(ifs=ifs, default=_as_text(default) if default else None), "text")
+
+    def _outcome_val(self, item: ast.Outcome) -> Val:
+        kinds = {_row_kind(row.value) for row in item.rows}
+        return Val(col(f"o:{item.id.name}"), "text" if "text" in kinds else "num", n.MAX_SCALE)
+
+    def _ranks(self, within: ast.Ident | None, by: Val):
+        """RANK from the top and from the bottom among people with a value, and their count."""
+        has_value = exp.Paren(this=exp.Is(this=by.sql.copy(), expression=exp.Null()))
+        partition = [col("__period")] + ([self._group(within.name)] if within else []) + [has_value]
+        def window(func, desc=None):
+            order = exp.Order(expressions=[exp.Ordered(this=by.sql.copy(), desc=desc)]) if desc is not None else None
+            return exp.Window(this=func, partition_by=[p.copy() for p in partition], order=order)
+        return (window(exp.func("rank"), True), window(exp.func("rank"), False),
+                window(exp.Count(this=exp.Star())))
+
+    def _distribute(self, item: ast.Distribute, names) -> exp.Expression:
+        by = self._by(item.by, names)
+        from_top, from_bottom, people = self._ranks(item.within, by)
+        compiler = self._person_compiler(names)
+        ifs = []
+        rows = sorted(item.rows, key=lambda r: not isinstance(r.test, ast.TestTop))  # top wins
+        for row in rows:
+            if isinstance(row.test, (ast.TestTop, ast.TestBottom)):
+                share = compiler.compile(row.test.share).num
+                taken = n.round_half_up(n.mul(Num(people.copy(), 0), share), 0)
+                place = from_top if isinstance(row.test, ast.TestTop) else from_bottom
+                ifs.append(exp.If(this=exp.LTE(this=place.copy(), expression=taken.sql), true=_as_text(compiler.compile(row.value))))
+            else:
+                raise ScoringError(f"line {row.span.line}: distribution rows are `top P : label` or `bottom P : label`")
+        no_total = exp.Is(this=by.sql.copy(), expression=exp.Null())
+        return exp.Case(ifs=[exp.If(this=no_total, true=exp.Null())] + ifs)
+
+    def _payout(self, item: ast.Payout, names) -> Num:
+        by = self._by(item.by, names)
+        from_top, from_bottom, _ = self._ranks(item.within, by)
+        compiler = self._person_compiler(names)
+        branches, default = [], n.literal(0)
+        for row in item.rows:
+            amount = compiler.compile(row.value).num
+            if isinstance(row.test, ast.TestRank):
+                place = compiler.compile(row.test.rank)
+                wanted = row.test.rank
+                negative = isinstance(wanted, ast.Unary) and wanted.op == "-"
+                target = compiler.compile(wanted.operand).sql if negative else place.sql
+                branches.append((exp.EQ(this=(from_bottom if negative else from_top).copy(), expression=target), amount))
+            elif isinstance(row.test, ast.TestElse):
+                default = amount
+                break
+            else:
+                raise ScoringError(f"line {row.span.line}: payout rows are `rank N : amount` (N < 0 counts from the last)")
+        no_total = exp.Is(this=by.sql.copy(), expression=exp.Null())
+        return n.case([(no_total, n.literal(0))] + branches, default)
+
+    def _actions(self, actions, positions: set[tuple[str, str]]) -> None:
+        """An action holds when its condition held in this period and the N-1 before it."""
+        if positions:
+            columns = []
+            total = Val(col("total"), "num", 0)
+            for which, group in sorted(positions):
+                from_top, from_bottom, _ = self._ranks(ast.Ident(group), total)
+                place = from_bottom if which == "last" else from_top
+                has_total = exp.Not(this=exp.Is(this=col("total"), expression=exp.Null()))
+                columns.append((position_column(which, group),
+                                exp.And(this=has_total, expression=exp.EQ(this=place, expression=exp.Literal.number(1)))))
+            self.stages.extend("positions", columns)
+        columns = []
+        for index, (action, condition) in enumerate(actions):
+            periods = _periods_needed(action)
+            held = exp.Window(this=exp.Filter(this=exp.Count(this=exp.Star()), expression=exp.Where(
+                this=exp.And(this=exp.Paren(this=false_if_null(condition)),
+                             expression=exp.LT(this=col("__period"), expression=exp.Literal.number(periods))))),
+                partition_by=[col("__pid")])
+            columns.append((f"a:{index}", exp.EQ(this=held, expression=exp.Literal.number(periods))))
+        if columns:
+            self.stages.extend("actions", columns)
+
+
+def _key(node: TreeNode) -> str:
+    return node.id if node.is_indicator or node.id == ROOT else f"@{node.path}"
+
+
+def _when_present(score: Num, value: Num) -> Num:
+    present = exp.Not(this=exp.Is(this=score.sql.copy(), expression=exp.Null()))
+    return n.case([(present, value)], n.literal(0))
+
+
+def _sum(parts: list[Num]) -> Num:
+    total = parts[0]
+    for part in parts[1:]:
+        total = n.add(total, part)
+    return total
+
+
+def _as_text(value: Val) -> exp.Expression:
+    return value.sql if value.kind == "text" else exp.Cast(this=value.sql, to=exp.DataType.build("VARCHAR"))
+
+
+def _row_kind(node: ast.Expr) -> str:
+    return "text" if isinstance(node, ast.Literal) and node.kind == "text" else "num"
+
+
+def _unit(expr: ast.Expr, context: Context) -> str:
+    """The unit of a measure, enough to know a percent's domain and how to print values."""
+    if isinstance(expr, ast.Literal):
+        return expr.kind
+    if isinstance(expr, ast.Call):
+        func = expr.func.name
+        if func == "share":
+            return "percent"
+        if func == "count":
+            return "number"
+        first = expr.args[0].expr
+        if isinstance(first, ast.Name) and len(first.parts) == 2 and first.parts[0] in context.datasets:
+            fields = context.fields(first.parts[0])
+            if first.parts[1] in fields:
+                return fields[first.parts[1]].type.name
+        return _unit(first, context)
+    if isinstance(expr, ast.BinOp):
+        left, right = _unit(expr.left, context), _unit(expr.right, context)
+        if expr.op == "/" and left == right:
+            return "number"
+        return left if left != "number" else right
+    if isinstance(expr, ast.Unary):
+        return _unit(expr.operand, context)
+    if isinstance(expr, ast.Name) and str(expr) in context.params:
+        return _unit(context.params[str(expr)].base, context)
+    return "number"
