@@ -94,6 +94,126 @@ def fmt(paths, check_only, to_stdout):
         sys.exit(1)
 
 
+def load_policies(path: str, policy_id: str | None):
+    """Parse and check a policy file; refuse it (printing every diagnostic) if it has errors."""
+    from .check import check_source
+    from .errors import Source
+
+    result = check_source(Source(path, Path(path).read_text(encoding="utf-8")))
+    errors = [d for d in result.diagnostics if d.is_error]
+    if errors:
+        for diagnostic in errors:
+            click.echo(diagnostic.format(), err=True)
+        raise click.ClickException(f"{path} has {len(errors)} error(s); run `kpi check {path}`")
+    policies = list(result.file.policies)
+    if policy_id is not None:
+        policies = [p for p in policies if p.id.name == policy_id]
+        if not policies:
+            names = ", ".join(p.id.name for p in result.file.policies)
+            raise click.ClickException(f"{path} has no policy {policy_id!r} (it has: {names})")
+    return policies
+
+
+def parse_settings(values: tuple[str, ...]) -> dict:
+    from .parse import parse_value
+
+    settings = {}
+    for item in values:
+        name, sep, text = item.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{item!r}: write NAME=VALUE, e.g. --set step_penalty=2", param_hint="--set")
+        try:
+            settings[name.strip()] = parse_value(text.strip(), f"--set {name.strip()}")
+        except KpiError as error:
+            raise click.BadParameter(str(error).removeprefix("error: "), param_hint="--set") from None
+    return settings
+
+
+def _score_options(command):
+    for option in reversed([
+        click.argument("policy", type=click.Path(exists=True, dir_okay=False)),
+        click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False),
+                     help="Folder with one file per dataset: <dataset>.csv, .parquet or .xlsx."),
+        click.option("--period", required=True, help="2026-10 (month), 2026-Q4, 2026 or 2026-W44."),
+        click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
+                     help="Give a param its value (fills a blank `?`); repeatable."),
+        click.option("--policy", "policy_id", help="Which policy of the file (default: every one)."),
+    ]):
+        command = option(command)
+    return command
+
+
+def _runs(policy, data_dir, period, settings, policy_id):
+    from .compile.periods import parse_period
+    from .compile.plan import compile_policy
+    from .execute.engine import execute, project_files
+
+    chosen = parse_period(period)
+    values = parse_settings(settings)
+    files = project_files(Path.cwd())
+    data = Path(data_dir) if data_dir else None
+    if data is None and not files:
+        raise click.UsageError("give --data DIR (or map datasets to files in kpi.toml)")
+    return [execute(compile_policy(p, chosen, values), data, files) for p in load_policies(policy, policy_id)]
+
+
+@cli.command()
+@_score_options
+@click.option("--format", "output", type=click.Choice(["table", "json", "csv"]), default="table",
+              help="table for people (default), json as LANGUAGE.md specifies, csv for spreadsheets.")
+@click.option("-o", "--output-file", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
+@click.option("--show-plan", is_flag=True, help="Print the SQL plan to stderr before the result.")
+def score(policy, data_dir, period, settings, policy_id, output, output_file, show_plan):
+    """Score a period's data with a policy: every person's indicators, total, outcomes,
+    distribution places, payouts and actions."""
+    from .render.result import result_document, to_csv, to_json, to_table
+
+    runs = _guard(_runs, policy, data_dir, period, settings, policy_id)
+    for run in runs:
+        if show_plan:
+            click.echo(run.plan.sql(), err=True)
+        for warning in run.warnings:
+            click.echo(f"warning: {warning}", err=True)
+    if output == "json":
+        documents = [result_document(run) for run in runs]
+        text = to_json(documents[0] if len(documents) == 1 else documents) + "\n"
+    elif output == "csv":
+        text = "".join(to_csv(run) for run in runs)
+    else:
+        text = "\n".join(to_table(run) for run in runs)
+    if output_file:
+        _write_atomically(Path(output_file), text)
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command(name="compile")
+@click.argument("policy", type=click.Path(exists=True, dir_okay=False))
+@click.option("--period", required=True, help="The period the plan scores (2026-10, 2026-Q4, 2026, 2026-W44).")
+@click.option("--set", "settings", multiple=True, metavar="NAME=VALUE", help="Give a param its value.")
+@click.option("--policy", "policy_id", help="Which policy of the file (default: every one).")
+def compile_command(policy, period, settings, policy_id):
+    """Print the SQL plan a policy compiles to, for audit."""
+    from .compile.periods import parse_period
+    from .compile.plan import compile_policy
+
+    def plans():
+        chosen, values = parse_period(period), parse_settings(settings)
+        return [compile_policy(p, chosen, values) for p in load_policies(policy, policy_id)]
+
+    for plan in _guard(plans):
+        click.echo(f"-- policy {plan.policy.id.name}, period {plan.period.label}")
+        click.echo(plan.sql() + ";")
+
+
+def _guard(function, *args):
+    """User-caused errors print as plain messages; anything else is a bug and keeps its traceback."""
+    try:
+        return function(*args)
+    except KpiError as error:
+        raise click.ClickException(str(error)) from None
+
+
 def _write_atomically(path: Path, text: str) -> None:
     """Write beside the target, then rename over it: a crash never leaves half a file."""
     temporary = path.with_name(f".{path.name}.kpi-tmp")

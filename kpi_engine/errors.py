@@ -54,7 +54,8 @@ class Diagnostic:
         return f"{gutter}{text}\n{' ' * (len(gutter) - 2)}| {pad}{caret}"
 
     def format(self) -> str:
-        head = f"{self.path}:{self.span.line}:{self.span.column}: {self.severity}: {self.message}"
+        head = (f"{self.path}:{self.span.line}:{self.span.column}: {self.severity}: {self.message}"
+                if self.span.line else f"{self.severity}: {self.message}")
         parts = [head]
         excerpt = self.excerpt()
         if excerpt:

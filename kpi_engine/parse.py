@@ -59,7 +59,7 @@ def _keep_comment(token: Token) -> Token:
 def parser(strict: bool = False) -> Lark:
     """The LALR parser; `strict` also proves the grammar free of conflicts and terminal collisions
     (slow to build, so the tests use it and the command line uses Lark's cache instead)."""
-    return Lark(grammar_text(), parser="lalr", lexer="contextual", postlex=RowPostLexer(),
+    return Lark(grammar_text(), start=["start", "value"], parser="lalr", lexer="contextual", postlex=RowPostLexer(),
                 propagate_positions=True, maybe_placeholders=False, strict=strict,
                 cache=not strict, lexer_callbacks={"COMMENT": _keep_comment})
 
@@ -487,9 +487,25 @@ def parse(text: str, path: str = "<policy>") -> ast.PolicyFile:
 def _parse_tree(text: str, comments: list):
     token = _comments.set(comments)
     try:
-        return parser().parse(text)
+        return parser().parse(text, start="start")
     finally:
         _comments.reset(token)
+
+
+def parse_value(text: str, what: str = "value") -> ast.Literal:
+    """A literal given outside a policy (`--set limit=45s`), read with the policy's own grammar."""
+    source = Source(what, text)
+    try:
+        node = ToAst().transform(parser().parse(text, start="value")).children[0]
+    except (UnexpectedInput, VisitError):
+        node = None
+    if isinstance(node, ast.Unary) and node.op == "-" and isinstance(node.operand, ast.Literal) \
+            and isinstance(node.operand.value, Decimal):
+        node = ast.Literal(node.operand.kind, -node.operand.value, f"-{node.operand.text}")
+    if not isinstance(node, ast.Literal) or node.kind == "blank":
+        raise PolicySyntaxError([Diagnostic("error", f"{what}: {text!r} is not a value like 30s, 95%, 200元, 4.5 or \"text\"",
+                                            ast.NO_SPAN, None)])
+    return node
 
 
 # ---- syntax errors in plain words --------------------------------------------------------

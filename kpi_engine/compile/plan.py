@@ -250,11 +250,12 @@ class _Compiler:
         for plan in self.indicators:
             names = self._measure_names(plan)
             compiler = PersonCompiler(self.context, self.aggregates, names)
-            score = score_expression(plan.node, names.get("value"), compiler, self._group,
-                                     percent_domain=plan.value_kind == "percent")
+            score, matched = score_expression(plan.node, names.get("value"), compiler, self._group,
+                                              percent_domain=plan.value_kind == "percent")
             if zero:
                 score = n.coalesce(score, n.literal(0))
             columns.append((f"s:{plan.id}", n.rescale(score, n.MAX_SCALE).sql))
+            columns.append((f"r:{plan.id}", matched.sql))
         return columns
 
     def _group(self, name: str) -> exp.Expression:

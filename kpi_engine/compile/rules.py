@@ -18,49 +18,59 @@ FLIPPED = {">=": "<=", ">": "<", "<=": ">=", "<": ">"}
 
 
 def score_expression(indicator: ast.Indicator, value: Val | None, compiler: PersonCompiler,
-                     group_column=None, percent_domain: bool = False) -> Num:
+                     group_column=None, percent_domain: bool = False) -> tuple[Num, Num]:
+    """The score, and the index of the row that decided it (into `rule_rows(indicator)`;
+    NULL when the rule's own computation decided, or nothing applied)."""
     rule = indicator.rule
     if rule is None:
         raise ScoringError(f"line {indicator.span.line}: indicator {indicator.id.name} has no scoring rule")
-    exceptions = rule.rows if isinstance(rule, (ast.Bands, ast.Map)) else rule.exceptions
-    branches, body_rows = exception_branches(exceptions, value, compiler)
-    missing = _is_null(value) if value is not None else None
+    rows = rule_rows(indicator)
+    exceptions = [r for r in rows if isinstance(r.test, (ast.TestMissing, ast.TestWhen))]
+    branches = exception_branches(exceptions, value, compiler)
     if isinstance(rule, ast.Formula):
-        score = n.case(branches, compiler.compile(rule.expr).num)
+        fallback = compiler.compile(rule.expr).num
     else:
         if value is None:
             raise ScoringError(f"line {indicator.span.line}: indicator {indicator.id.name} has no measure to score")
-        if missing is not None:
-            branches.append((missing, Num(exp.Null(), 0)))
-        if isinstance(rule, ast.Bands):
-            rows, default = band_branches(body_rows, value, compiler, percent_domain)
-            score = n.case(branches + rows, default)
-        elif isinstance(rule, ast.Map):
-            rows, default = band_branches(body_rows, value, compiler, percent_domain)
-            score = n.case(branches + rows, default)
+        branches.append((_is_null(value), Num(exp.Null(), 0), None))
+        if isinstance(rule, (ast.Bands, ast.Map)):
+            body = [r for r in rows if r not in exceptions]
+            rows_branches, fallback = band_branches(body, value, compiler, percent_domain)
+            branches += [(c, s, len(exceptions) + i) for i, (c, s) in enumerate(rows_branches)]
+            if fallback is not None:
+                else_index = len(exceptions) + len(rows_branches)
+                branches.append((exp.true(), fallback, else_index))
+                fallback = None
         elif isinstance(rule, ast.Linear):
-            score = n.case(branches, linear(rule, value, compiler))
+            fallback = linear(rule, value, compiler)
         else:
-            score = n.case(branches, rank(rule, indicator, value, exceptions, compiler, group_column))
+            fallback = rank(rule, indicator, value, exceptions, compiler, group_column)
+    score = n.case([(c, s) for c, s, _ in branches], fallback)
+    matched = n.case([(c, n.literal(i)) if i is not None else (c, Num(exp.Null(), 0)) for c, s, i in branches])
     for veto in indicator.vetoes:
         score = n.case([(compiler.condition(veto.condition), n.literal(0))], score)
-    return score
+    return score, matched
+
+
+def rule_rows(indicator: ast.Indicator) -> list[ast.Row]:
+    """The rows of the indicator's rule in the order they are tried."""
+    rule = indicator.rule
+    rows = list(rule.rows if isinstance(rule, (ast.Bands, ast.Map)) else rule.exceptions)
+    first = [r for r in rows if isinstance(r.test, (ast.TestMissing, ast.TestWhen))]
+    return first + [r for r in rows if r not in first]
 
 
 def exception_branches(rows, value: Val | None, compiler: PersonCompiler):
-    """The leading `missing :` and `when` rows as CASE branches, and the rows after them."""
+    """The leading `missing :` and `when` rows as CASE branches (condition, score, row index)."""
     branches = []
-    rest = []
-    for row in rows:
+    for index, row in enumerate(rows):
         if isinstance(row.test, ast.TestMissing):
             if value is None:
                 raise ScoringError(f"line {row.span.line}: `missing :` needs the indicator's own measure")
-            branches.append((_is_null(value), compiler.compile(row.value).num))
-        elif isinstance(row.test, ast.TestWhen):
-            branches.append((compiler.condition(row.test.condition), compiler.compile(row.value).num))
+            branches.append((_is_null(value), compiler.compile(row.value).num, index))
         else:
-            rest.append(row)
-    return branches, rest
+            branches.append((compiler.condition(row.test.condition), compiler.compile(row.value).num, index))
+    return branches
 
 
 def _is_null(value: Val) -> exp.Expression:

@@ -1,0 +1,157 @@
+"""A run's rows → the result LANGUAGE.md specifies (JSON), a terminal table, or CSV.
+
+Numbers stay Decimal all the way to the text: JSON numbers are written from their decimal digits
+(trailing zeros dropped), never through a binary float."""
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+from ..execute.engine import Run
+
+
+def number(value: Decimal | int | None):
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    value = Decimal(value)
+    normal = value.normalize()
+    return normal if normal != 0 else Decimal(0)
+
+
+def person_results(run: Run) -> list[dict]:
+    plan = run.plan
+    people = []
+    roster_fields = plan.context.roster_fields
+    for row in run.records():
+        total = number(row["total"])
+        person = {"id": row["__pid"]}
+        if "name" in roster_fields:
+            person["name"] = row["name"]
+        person["total"] = total
+        if total is None:
+            person["reason"] = f"no indicator applies to this person in {plan.period.label} (no data for any measure)"
+        indicators = {}
+        for item in plan.indicators:
+            score = number(row[f"s:{item.id}"])
+            entry = {"value": _value(row.get(f"v:{item.id}")), "score": score, "max": number(item.maximum),
+                     "contribution": number(row[f"c:{item.id}"]) if score is not None and total is not None else None}
+            if score is None:
+                entry["reason"] = "not applicable: its measure has no value in this period"
+            indicators[item.id] = entry
+        person["indicators"] = indicators
+        person["adjustments"] = number(row["adjustments"]) if total is not None else None
+        person["vetoed"] = bool(row["vetoed"]) if total is not None else False
+        person["outcomes"] = {name: _value(row[f"o:{name}"]) for name in plan.outcomes}
+        person["distributions"] = {name: row[f"d:{name}"] for name in plan.distributions}
+        person["payouts"] = {name: number(row[f"p:{name}"]) or Decimal(0) for name in plan.payouts}
+        person["actions"] = [label for index, label in enumerate(plan.actions) if row.get(f"a:{index}")]
+        people.append(person)
+    return people
+
+
+def _value(value):
+    if isinstance(value, Decimal):
+        return number(value)
+    return value
+
+
+def result_document(run: Run) -> dict:
+    document = {"policy": run.plan.policy.id.name, "period": run.plan.period.label,
+                "people": person_results(run)}
+    if run.warnings:
+        document["warnings"] = run.warnings
+    return document
+
+
+def to_json(value, indent: int = 1, level: int = 0) -> str:
+    """JSON with Decimals written as exact numbers and Chinese kept readable."""
+    import json
+    pad, inner = " " * (indent * level), " " * (indent * (level + 1))
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = [f"{inner}{json.dumps(str(k), ensure_ascii=False)}: {to_json(v, indent, level + 1)}"
+                 for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        items = [f"{inner}{to_json(v, indent, level + 1)}" for v in value]
+        return "[\n" + ",\n".join(items) + f"\n{pad}]"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _short(value, digits: int = 2) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, Decimal):
+        from decimal import ROUND_HALF_UP
+        return format(value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP).normalize(), "f")
+    return str(value)
+
+
+def table_rows(run: Run) -> tuple[list[str], list[list[str]]]:
+    plan = run.plan
+    header = ["id", "name", *(p.label or p.id for p in plan.indicators), "调整", "总分",
+              *plan.outcomes, *plan.distributions, *plan.payouts, "actions"]
+    body = []
+    for person in person_results(run):
+        cells = [person["id"], person.get("name", "")]
+        cells += [_short(person["indicators"][p.id]["score"]) for p in plan.indicators]
+        cells += [_short(person["adjustments"]), _short(person["total"])]
+        cells += [_short(person["outcomes"][o]) for o in plan.outcomes]
+        cells += [_short(person["distributions"][d]) for d in plan.distributions]
+        cells += [_short(person["payouts"][p]) for p in plan.payouts]
+        cells += ["; ".join(person["actions"])]
+        body.append(cells)
+    return header, body
+
+
+def to_table(run: Run) -> str:
+    header, body = table_rows(run)
+    widths = [max(_width(row[i]) for row in [header] + body) for i in range(len(header))]
+    lines = [f"{run.plan.policy.label or run.plan.policy.id.name} · {run.plan.period.label}"]
+    for index, row in enumerate([header] + body):
+        lines.append("  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row)).rstrip())
+        if index == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines) + "\n"
+
+
+def to_csv(run: Run) -> str:
+    header, body = table_rows(run)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for row in body:
+        writer.writerow([_defuse(cell) for cell in row])
+    return out.getvalue()
+
+
+def _defuse(cell: str) -> str:
+    """Spreadsheets run cells starting with = + - @ as formulas; numbers are safe as they are."""
+    if cell and cell[0] in "=+-@" and not _is_number(cell):
+        return "'" + cell
+    return cell
+
+
+def _is_number(text: str) -> bool:
+    try:
+        Decimal(text)
+        return True
+    except ArithmeticError:
+        return False
+
+
+def _width(text: str) -> int:
+    import unicodedata
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
+
+
+def _pad(text: str, width: int) -> str:
+    return str(text) + " " * (width - _width(text))
