@@ -206,6 +206,23 @@ def compile_command(policy, period, settings, policy_id):
         click.echo(plan.sql() + ";")
 
 
+@cli.command()
+@_score_options
+@click.option("--person", required=True, help="The person's id in the roster.")
+def explain(policy, data_dir, period, settings, policy_id, person):
+    """Explain one person's result: each value with the counts behind it, the band row that
+    matched and why the rows above did not, contributions, rescaling, adjustments, veto, the
+    rounding of the total, outcomes, places, payouts, actions, and what reaches the next band."""
+    from .render.explain import Explainer
+
+    text = Path(policy).read_text(encoding="utf-8")
+    for run in _guard(_runs, policy, data_dir, period, settings, policy_id):
+        try:
+            click.echo(Explainer(run, text).person(person))
+        except LookupError as error:
+            raise click.ClickException(str(error)) from None
+
+
 def _guard(function, *args):
     """User-caused errors print as plain messages; anything else is a bug and keeps its traceback."""
     try:

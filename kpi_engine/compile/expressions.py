@@ -196,6 +196,7 @@ class Aggregates:
     """Every aggregate the policy needs, by dataset, deduplicated by what it computes."""
     by_dataset: dict[str, list[Aggregate]] = field(default_factory=dict)
     roster_needed: set[str] = field(default_factory=set)
+    uses: dict[int, dict[str, str]] = field(default_factory=dict)   # id(call) → role → column
     _seen: dict[str, Aggregate] = field(default_factory=dict)
 
     def add(self, dataset: str, key: str, sql: exp.Expression, zero: bool, kind: str, scale: int) -> Aggregate:
@@ -248,11 +249,13 @@ class PersonCompiler(ExpressionCompiler):
             where = self._where(dataset, first.where)
             key = where.sql() if where is not None else ""
             hits = self.aggregates.add(dataset, f"count|{key}", _count(where), True, "num", 0)
+            self.aggregates.uses[id(node)] = {"hits": hits.column}
             if func == "count":
                 return Val(exp.column(hits.column, quoted=True), "num", 0)
             if where is None:
                 raise ScoringError(f"line {node.span.line}: share() needs a `where` condition")
             everyone = self.aggregates.add(dataset, "count|", _count(None), True, "num", 0)
+            self.aggregates.uses[id(node)]["all"] = everyone.column
             return Val.of(n.div(n.column(hits.column, 0), n.column(everyone.column, 0)))
         dataset, fieldname = _field_of(first.expr, node)
         self._check_dataset(dataset, node)
@@ -273,6 +276,7 @@ class PersonCompiler(ExpressionCompiler):
         if func == "avg":
             total = self.aggregates.add(dataset, f"sum|{key}", _filtered(exp.Sum(this=value.sql), where), True, "num", value.scale)
             count = self.aggregates.add(dataset, f"countf|{key}", _filtered(exp.Count(this=value.sql.copy()), where), True, "num", 0)
+            self.aggregates.uses[id(node)] = {"sum": total.column, "count": count.column}
             average = n.div(n.column(total.column, total.scale), n.column(count.column, 0))
             return Val.of(average)
         if func in ("min", "max"):

@@ -333,6 +333,7 @@ class _Compiler:
         columns = []
         for plan in self.indicators:
             score = n.column(f"s:{plan.id}", n.MAX_SCALE)
+            columns.append((f"k:{plan.id}", n.rescale(factors[plan.id], n.MAX_SCALE).sql))
             columns.append((f"c:{plan.id}", n.rescale(n.mul(score, factors[plan.id]), n.MAX_SCALE).sql))
         self.stages.extend("contributions", columns)
 
@@ -348,7 +349,9 @@ class _Compiler:
             parts, low, high = [], None, None
             for row in block.rows:
                 if isinstance(row, ast.AdjustEach):
-                    count = compiler.compile(ast.Call(ast.Ident("count"), (ast.Arg(ast.Name((row.dataset.name,), span=row.span), row.where),), span=row.span)).num
+                    call = ast.Call(ast.Ident("count"), (ast.Arg(ast.Name((row.dataset.name,), span=row.span), row.where),), span=row.span)
+                    count = compiler.compile(call).num
+                    self.aggregates.uses[id(row)] = self.aggregates.uses[id(call)]
                     parts.append(n.mul(compiler.compile(row.amount).num, count))
                 elif isinstance(row, ast.AdjustIf):
                     parts.append(n.case([(compiler.condition(row.condition), compiler.compile(row.amount).num)], n.literal(0)))
@@ -374,7 +377,8 @@ class _Compiler:
         vetoed = exp.And(this=has_total, expression=exp.Paren(this=vetoed))
         adjusted = (n.case([(has_total.copy(), adjustments)]) if adjustments is not None
                     else Num(exp.Null(), 0))
-        self.stages.extend("totals", [("adjustments", adjusted.sql), ("vetoed", vetoed)])
+        self.stages.extend("totals", [("adjustments", adjusted.sql), ("vetoed", vetoed),
+                                      ("unrounded", n.rescale(n.clamp(raw, low, high), n.MAX_SCALE).sql)])
         total = n.case([(col("vetoed"), n.literal(0))], rounded)
         self.stages.extend("total", [("total", total.sql)])
 
@@ -398,11 +402,13 @@ class _Compiler:
                 self.stages.extend(f"outcome_{index}", [(f"o:{item.id.name}", self._outcome(item, names).sql)])
                 outcomes.append(item.id.name)
             elif isinstance(item, ast.Distribute):
-                self.stages.extend(f"distribute_{index}", [(f"d:{item.id.name}", self._distribute(item, names))])
+                self.stages.extend(f"distribute_{index}", [(f"d:{item.id.name}", self._distribute(item, names)),
+                                                           *self._places(item, names)])
                 distributions.append(item.id.name)
         for item in self.policy.of(ast.Payout):
             payout = n.rescale(self._payout(item, names), n.MAX_SCALE)
-            self.stages.extend(f"payout_{item.id.name}", [(f"p:{item.id.name}", payout.sql)])
+            self.stages.extend(f"payout_{item.id.name}", [(f"p:{item.id.name}", payout.sql),
+                                                          *self._places(item, names)])
             payouts.append(item.id.name)
         return outcomes, distributions, payouts
 
@@ -444,6 +450,12 @@ class _Compiler:
             return exp.Window(this=func, partition_by=[p.copy() for p in partition], order=order)
         return (window(exp.func("rank"), True), window(exp.func("rank"), False),
                 window(exp.Count(this=exp.Star())))
+
+    def _places(self, item, names) -> list[tuple[str, exp.Expression]]:
+        """Each person's place from the top and from the bottom and the group's size, for explain."""
+        from_top, from_bottom, people = self._ranks(item.within, self._by(item.by, names))
+        key = item.id.name
+        return [(f"top:{key}", from_top), (f"bottom:{key}", from_bottom), (f"of:{key}", people)]
 
     def _distribute(self, item: ast.Distribute, names) -> exp.Expression:
         by = self._by(item.by, names)

@@ -69,7 +69,7 @@ def unmatched_records(con, plan: Plan, used: dict[str, Path]) -> list[str]:
                  .from_(exp.Table(this=q(name)))
                  .where(exp.and_(exp.GTE(this=at, expression=timestamp(start)),
                                  exp.LT(this=at.copy(), expression=timestamp(end)),
-                                 exp.Not(this=exp.In(this=col("__pid"), query=known))))
+                                 exp.Not(this=exp.In(this=col("__pid"), query=exp.Subquery(this=known)))))
                  .group_by(exp.Literal.number(1)).order_by(exp.Literal.number(1)))
         found = con.sql(query.sql("duckdb")).fetchall()
         if found:
