@@ -1,0 +1,809 @@
+"""Load the data files of a policy's datasets into DuckDB tables, or refuse them precisely.
+
+Each dataset becomes one TABLE, named exactly as the dataset, with the columns
+
+    __pid  VARCHAR     the person id (trimmed)
+    __at   TIMESTAMP   the record's time (only for datasets with `at`)
+    __row  BIGINT      the record's position among the file's data rows (1-based)
+    <field> ...        one column per declared field, typed (see ``SQL_TYPES``)
+
+Typing and validation are set-based SQL: the file is read once (DuckDB's parallel CSV reader with
+every column as VARCHAR, ``read_parquet``, or an XLSX sheet turned into an Arrow table of strings)
+into a typed table that also carries one "bad" flag per nullable typed field; one aggregate query
+then counts the problems per column, and only failing columns are looked at row by row (at most
+``MAX_PER_COLUMN`` rows each, their raw text fetched again from the file). Numbers go from text
+straight to DECIMAL, never through DOUBLE.
+
+Every row either loads or is reported: if anything is wrong in any dataset, ``DataError`` is raised
+with every problem found and no table created by this call is left behind.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import datetime as _dt
+import re
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from ..errors import KpiError
+
+__all__ = ["FieldSpec", "DatasetSpec", "DataProblem", "DataError", "load_datasets", "SQL_TYPES"]
+
+#: How each declared field type is stored.
+SQL_TYPES = {
+    "text": "VARCHAR",
+    "number": "DECIMAL(38,10)",
+    "money": "DECIMAL(38,4)",
+    "duration": "DECIMAL(38,6)",
+    "bool": "BOOLEAN",
+    "date": "DATE",
+    "datetime": "TIMESTAMP",
+}
+
+#: Problems listed per column (and per kind of file-level problem) before summarising the rest.
+MAX_PER_COLUMN = 20
+
+#: Lines DuckDB keeps when it cannot split them (enough to report; any rejected line fails the load).
+_REJECTS_LIMIT = 1000
+
+#: Extensions looked for in the data directory, in this order.
+EXTENSIONS = (".csv", ".parquet", ".xlsx")
+
+_DATETIME_FORMATS = (
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d",
+    "%Y-%m-%dT%H:%M:%S.%f",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M",
+)
+# A date may also come as midnight of a date-time (Excel and Parquet timestamps).
+_DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d 00:00:00", "%Y-%m-%dT00:00:00")
+
+_EXPECTED = {
+    "number": "a number (like 4.5)",
+    "money": "an amount of money (a plain number like 199.90, no currency sign)",
+    "duration": "a duration in seconds (a plain number like 30)",
+    "bool": "true or false (or 1 or 0)",
+    "date": "a date like 2026-10-01",
+    "datetime": "a date-time like 2026-10-01T09:00:00 or 2026-10-01 09:00:00",
+}
+_EXPECTED_AT = "a time like 2026-10-01T09:00:00, 2026-10-01 09:00:00 or 2026-10-01"
+
+
+# --------------------------------------------------------------------------------------------------
+# The interface
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    type: str  # one of: text number bool duration date datetime money
+    nullable: bool  # declared with `?`: an empty cell is allowed (missing)
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    name: str  # dataset name; the DuckDB table created has this name
+    person: str  # column holding the person id (the `by` column)
+    at: str | None  # time column (`at`), None for the roster
+    fields: tuple[FieldSpec, ...]
+
+
+@dataclass
+class DataProblem:
+    """One refusal, precise enough to fix the file."""
+
+    file: str  # path as the user gave it
+    row: int | None  # CSV line (header = 1), XLSX sheet row, Parquet record (1-based); None: whole file
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.row is None else f"{self.file}:{self.row}"
+        col = "" if self.column is None else f"column {self.column}: "
+        return f"{where}: {col}{self.message}"
+
+
+class DataError(KpiError):
+    """The data files were refused; ``.problems`` lists every problem found."""
+
+    def __init__(self, problems: Sequence[DataProblem]):
+        self.problems: list[DataProblem] = list(problems)
+        n = len(self.problems)
+        head = f"{n} problem{'s' if n != 1 else ''} in the data files"
+        super().__init__(head + ":\n" + "\n".join(str(p) for p in self.problems))
+
+
+def load_datasets(con, specs: Sequence[DatasetSpec], data_dir: Path | None,
+                  files: Mapping[str, Path] | None = None) -> dict[str, Path]:
+    """Create one table per dataset in ``con``; return {dataset name: file used}.
+
+    ``files[name]`` wins over ``data_dir/<name>.csv|.parquet|.xlsx``. Raises ``DataError`` with every
+    problem found in every dataset; in that case no table created here is left behind.
+    """
+    problems: list[DataProblem] = []
+    created: list[str] = []
+    used: dict[str, Path] = {}
+    tag = uuid.uuid4().hex[:8]
+    saved_order = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
+    # __row is the staging table's rowid, which follows file order only when order is preserved.
+    con.execute("SET preserve_insertion_order = true")
+    ok = False
+    try:
+        for i, spec in enumerate(specs):
+            path = _find_file(spec, data_dir, files, problems)
+            if path is None:
+                continue
+            used[spec.name] = path
+            source = _open_source(con, path, f"{tag}_{i}")
+            try:
+                found = _load_one(con, spec, source, f"__kpi_stage_{tag}_{i}", create=not problems)
+            finally:
+                source.close()
+            if found:
+                problems.extend(found)
+            elif not problems:
+                created.append(spec.name)
+        if problems:
+            raise DataError(problems)
+        ok = True
+        return used
+    finally:
+        if not ok:
+            for name in created:
+                con.execute(f"DROP TABLE IF EXISTS {_ident(name)}")
+        con.execute(f"SET preserve_insertion_order = {'true' if saved_order else 'false'}")
+
+
+# --------------------------------------------------------------------------------------------------
+# Finding the file
+
+
+def _find_file(spec: DatasetSpec, data_dir: Path | None, files: Mapping[str, Path] | None,
+               problems: list[DataProblem]) -> Path | None:
+    if files and spec.name in files:
+        path = Path(files[spec.name])
+        if not path.is_file():
+            problems.append(DataProblem(str(path), None, None,
+                                        f"file not found (mapped to dataset {spec.name})"))
+            return None
+        return path
+    if data_dir is None:
+        problems.append(DataProblem(spec.name, None, None,
+                                    f"no file for dataset {spec.name}: no data directory given "
+                                    "and no file mapped to it"))
+        return None
+    candidates = [Path(data_dir) / f"{spec.name}{ext}" for ext in EXTENSIONS]
+    existing = [p for p in candidates if p.is_file()]
+    if not existing:
+        looked = ", ".join(str(p) for p in candidates)
+        problems.append(DataProblem(str(data_dir), None, None,
+                                    f"no file for dataset {spec.name}: looked for {looked}"))
+        return None
+    if len(existing) > 1:
+        names = " and ".join(str(p) for p in existing)
+        problems.append(DataProblem(str(existing[0]), None, None,
+                                    f"more than one file for dataset {spec.name}: {names}; "
+                                    "keep only one"))
+        return None
+    return existing[0]
+
+
+# --------------------------------------------------------------------------------------------------
+# Sources: a file as a SQL relation of raw columns
+
+
+class _Source:
+    """A file seen as a SQL relation; ``problems`` holds what made it unreadable."""
+
+    def __init__(self, con, path: Path, tag: str):
+        self.con = con
+        self.path = path
+        self.file = str(path)
+        self.tag = tag
+        self.problems: list[DataProblem] = []
+        self.header: list[str] = []  # column names as the user wrote them (stripped)
+        self.sql_names: list[str] = []  # the same columns as named in the relation
+        self.types: list[str] = []  # DuckDB type of each column in the relation
+        self.row_expr: str | None = None  # SQL giving each record's 1-based data row, if known
+
+    def relation(self, purpose: str) -> str:
+        raise NotImplementedError
+
+    def after_scan(self, n_rows: int) -> list[DataProblem]:
+        """Problems the reader noticed while scanning (CSV rows it could not split)."""
+        return []
+
+    def raw_values(self, rows: set[int], cols: list[int]) -> dict[int, list]:
+        """{data row: [raw text of each col]} for the given 1-based data rows."""
+        raise NotImplementedError
+
+    def lines(self, rows: set[int]) -> dict[int, int]:
+        """{data row: the row number to report} (CSV line, sheet row, Parquet record)."""
+        return {r: r for r in rows}
+
+    def close(self) -> None:
+        pass
+
+    def problem(self, row, column, message) -> None:
+        self.problems.append(DataProblem(self.file, row, column, message))
+
+
+def _open_source(con, path: Path, tag: str) -> _Source:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        src: _Source = _CsvSource(con, path, tag)
+    elif suffix == ".parquet":
+        src = _ParquetSource(con, path, tag)
+    elif suffix == ".xlsx":
+        src = _XlsxSource(con, path, tag)
+    else:
+        src = _Source(con, path, tag)
+        src.problem(None, None, f"cannot read {suffix or 'extension-less'} files: "
+                                "use .csv, .parquet or .xlsx")
+        return src
+    src.open()
+    return src
+
+
+class _CsvSource(_Source):
+    _n_lines: int | None = None  # physical lines in the file, counted when first needed
+
+    def open(self) -> None:
+        with open(self.path, "rb") as f:
+            head = f.read(1 << 16)
+        if head.startswith(codecs.BOM_UTF8):
+            head = head[len(codecs.BOM_UTF8):]
+        try:
+            codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        except UnicodeDecodeError as e:
+            line = head[:e.start].count(b"\n") + 1
+            self.problem(line, None, "the file is not UTF-8 text (it may be GBK); save it as UTF-8, "
+                                     "e.g. Excel's 'CSV UTF-8'")
+            return
+        if not head.strip():
+            self.problem(None, None, "empty file: expected a header line naming the columns")
+            return
+        if head[:1] in (b"\n", b"\r"):
+            self.problem(1, None, "line 1 is empty: the first line must be the header naming the "
+                                  "columns")
+            return
+        with open(self.path, encoding="utf-8-sig", errors="replace", newline="") as f:
+            header = next(csv.reader(f), [])
+        try:
+            described = self.con.execute(f"DESCRIBE SELECT * FROM {self.relation('describe')}"
+                                         ).fetchall()
+        except Exception as e:  # duckdb.Error: the file cannot be split into rows at all
+            self._diagnose(e)
+            return
+        finally:
+            self._drop_rejects("describe")
+        names = [d[0] for d in described]
+        self.header = [h.strip() for h in header]
+        if len(names) != len(self.header):  # should not happen; trust DuckDB's names then
+            self.header = [n.strip() for n in names]
+        self.sql_names = names
+        self.types = ["VARCHAR"] * len(names)
+
+    def relation(self, purpose: str) -> str:
+        rt, rs = self._rejects_names(purpose)
+        return (f"read_csv({_lit(str(self.path))}, header = true, all_varchar = true, "
+                "encoding = 'utf-8', delim = ',', quote = '\"', escape = '\"', skip = 0, "
+                "comment = '', null_padding = false, store_rejects = true, "
+                f"rejects_table = {_lit(rt)}, rejects_scan = {_lit(rs)}, "
+                f"rejects_limit = {_REJECTS_LIMIT})")
+
+    def _rejects_names(self, purpose: str) -> tuple[str, str]:
+        return f"__kpi_rej_{self.tag}_{purpose}", f"__kpi_rejscan_{self.tag}_{purpose}"
+
+    def _drop_rejects(self, purpose: str) -> None:
+        for name in self._rejects_names(purpose):
+            self.con.execute(f"DROP TABLE IF EXISTS {_ident(name)}")
+
+    def close(self) -> None:
+        for purpose in ("describe", "stage", "values"):
+            self._drop_rejects(purpose)
+
+    def _diagnose(self, error: Exception) -> None:
+        """DuckDB could not read the file: find the line with Python's csv module, or quote DuckDB."""
+        prev = 0
+        try:
+            with open(self.path, encoding="utf-8-sig", errors="replace", newline="") as f, \
+                    _big_fields():
+                reader = csv.reader(f, strict=True)
+                for _ in reader:
+                    prev = reader.line_num
+        except csv.Error as e:
+            self.problem(prev + 1, None, f"cannot split this line into CSV values ({e}); values "
+                                         "holding commas, quotes or line breaks must be enclosed "
+                                         "in double quotes, with inner quotes doubled")
+            return
+        self.problem(None, None, "cannot be read as a CSV file (comma-separated, UTF-8): "
+                                 + _first_line(error))
+
+    def after_scan(self, n_rows: int) -> list[DataProblem]:
+        rt, _ = self._rejects_names("stage")
+        try:
+            # one row per line: DuckDB lists a short line once per missing column
+            rejects = self.con.execute(
+                "SELECT line, arg_min(column_name, column_idx), arg_min(error_type, column_idx), "
+                "arg_min(error_message, column_idx), sum(count(*)) OVER () "
+                f"FROM {_ident(rt)} GROUP BY line ORDER BY line").fetchall()
+        except Exception:  # no rejects table: nothing was rejected
+            rejects = []
+        self._reject_lines = sorted({int(r[0]) for r in rejects})
+        self._n_rows = n_rows
+        self._limit_hit = bool(rejects) and rejects[0][4] >= _REJECTS_LIMIT
+        found = []
+        for line, column, kind, message, _ in rejects[:MAX_PER_COLUMN]:
+            found.append((int(line), column if kind == "INVALID ENCODING" else None,
+                          _reject_message(kind, message)))
+        if not found:
+            return []
+        physical = self._physical_lines(set(), {f[0] for f in found})[1]
+        out = [DataProblem(self.file, physical.get(line, line), col, msg) for line, col, msg in found]
+        if len(rejects) > MAX_PER_COLUMN:
+            more = "at least " if self._limit_hit else ""
+            out.append(DataProblem(self.file, None, None,
+                                   f"and {more}{len(rejects) - MAX_PER_COLUMN} more lines that could "
+                                   "not be read (only the first 20 are listed)"))
+        return out
+
+    def raw_values(self, rows: set[int], cols: list[int]) -> dict[int, list]:
+        if not rows:
+            return {}
+        sel = ", ".join(_ident(self.sql_names[c]) for c in cols)
+        wanted = ", ".join(str(r) for r in sorted(rows))
+        sql = (f"SELECT __r, {sel} FROM (SELECT row_number() OVER () AS __r, {sel} "
+               f"FROM {self.relation('values')}) WHERE __r IN ({wanted})")
+        return {int(r[0]): list(r[1:]) for r in self.con.execute(sql).fetchall()}
+
+    def lines(self, rows: set[int]) -> dict[int, int]:
+        return self._physical_lines(rows, set())[0]
+
+    def _physical_lines(self, rows: set[int], reject_lines: set[int]):
+        """Map data rows (DuckDB's output order) and DuckDB's record numbers to physical lines.
+
+        DuckDB skips blank lines (unless the file has one column), numbers rejected lines by
+        record, and counts a quoted value spanning lines as one. If the file has exactly one line per
+        record, the mapping is arithmetic; otherwise Python's csv module walks the file.
+        """
+        rejected = self._reject_lines
+        if self._n_lines is None:
+            n_lines, last = 0, b"\n"
+            with open(self.path, "rb") as f:
+                while chunk := f.read(1 << 20):
+                    n_lines += chunk.count(b"\n")
+                    last = chunk[-1:]
+            self._n_lines = n_lines + (last != b"\n")
+        if not self._limit_hit and self._n_lines == 1 + self._n_rows + len(rejected):
+            # one physical line per record: data row r is the r-th record after the header that
+            # DuckDB did not reject
+            out, k, i = {}, 1, 0
+            for r in sorted(rows):
+                k = r + 1 + i
+                while i < len(rejected) and rejected[i] <= k:
+                    i += 1
+                    k += 1
+                out[r] = k
+            return out, {k: k for k in reject_lines}
+        out_rows: dict[int, int] = {}
+        out_rejects: dict[int, int] = {}
+        rejected_set = set(rejected)
+        one_column = len(self.sql_names) == 1
+        need = len(rows) + len(reject_lines)
+        prev = k = r = 0
+        with open(self.path, encoding="utf-8-sig", errors="replace", newline="") as f, \
+                _big_fields():
+            reader = csv.reader(f)
+            try:
+                for rec in reader:
+                    start, prev = prev + 1, reader.line_num
+                    k += 1
+                    if k == 1:
+                        continue
+                    if k in reject_lines:
+                        out_rejects[k] = start
+                    if k in rejected_set or (not rec and not one_column):
+                        continue
+                    r += 1
+                    if r in rows:
+                        out_rows[r] = start
+                    if len(out_rows) + len(out_rejects) >= need:
+                        break
+            except csv.Error:
+                pass
+        return out_rows, out_rejects
+
+
+@contextlib.contextmanager
+def _big_fields():
+    """Let Python's csv module read values as long as DuckDB's (it stops at 128 KiB by default)."""
+    old = csv.field_size_limit(1 << 30)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
+
+
+def _reject_message(kind: str, message: str) -> str:
+    m = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", message or "")
+    if kind in ("MISSING COLUMNS", "TOO MANY COLUMNS") and m:
+        return f"expected {m.group(1)} values like the header, found {m.group(2)}"
+    if kind == "INVALID ENCODING":
+        return "not valid UTF-8 text; save the file as UTF-8, e.g. Excel's 'CSV UTF-8'"
+    if kind == "UNQUOTED VALUE":
+        return ("a quote inside a value that is not enclosed in quotes; enclose the value in "
+                "double quotes and double the inner quotes")
+    return f"cannot read this line ({(message or kind).strip()})"
+
+
+class _ParquetSource(_Source):
+    def open(self) -> None:
+        try:
+            described = self.con.execute(f"DESCRIBE SELECT * FROM {self.relation('')}").fetchall()
+        except Exception as e:  # duckdb.Error
+            self.problem(None, None, f"cannot be read as a Parquet file: {_first_line(e)}")
+            return
+        described = [d for d in described if d[0] != "file_row_number"]
+        self.sql_names = [d[0] for d in described]
+        self.header = [n.strip() for n in self.sql_names]
+        self.types = [d[1] for d in described]
+        self.row_expr = "file_row_number + 1"
+
+    def relation(self, purpose: str) -> str:
+        return f"read_parquet({_lit(str(self.path))}, file_row_number = true)"
+
+    def raw_values(self, rows: set[int], cols: list[int]) -> dict[int, list]:
+        if not rows:
+            return {}
+        sel = ", ".join(f"CAST({_ident(self.sql_names[c])} AS VARCHAR)" for c in cols)
+        wanted = ", ".join(str(r) for r in sorted(rows))
+        sql = (f"SELECT file_row_number + 1, {sel} FROM read_parquet({_lit(str(self.path))}, "
+               f"file_row_number = true) WHERE file_row_number + 1 IN ({wanted})")
+        return {int(r[0]): list(r[1:]) for r in self.con.execute(sql).fetchall()}
+
+
+class _XlsxSource(_Source):
+    """First sheet, first row is the header; registered as an Arrow table of strings."""
+
+    def open(self) -> None:
+        import openpyxl
+        import pyarrow as pa
+
+        try:
+            wb = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+        except Exception as e:  # zipfile.BadZipFile, InvalidFileException, KeyError...
+            self.problem(None, None, f"cannot be read as an Excel .xlsx workbook: {e}")
+            return
+        try:
+            ws = wb.worksheets[0]
+            ws.reset_dimensions()  # some writers record wrong dimensions; read every cell there is
+            rows = ws.iter_rows(values_only=True)
+            header = next(rows, None)
+            if header is None or all(_cell_text(v) is None for v in header):
+                self.problem(None, None, "empty sheet: expected a header row naming the columns "
+                                         "in row 1 of the first sheet")
+                return
+            self.header = [(_cell_text(v) or "").strip() for v in header]
+            width = len(self.header)
+            columns: list[list] = [[] for _ in range(width)]
+            self._sheet_rows: list[int] = []
+            for number, row in enumerate(rows, start=2):
+                cells = [_cell_text(v) for v in row]
+                if all(c is None or not c.strip() for c in cells):
+                    continue  # a blank row holds no record
+                cells = (cells + [None] * width)[:width]
+                for j in range(width):
+                    columns[j].append(cells[j])
+                self._sheet_rows.append(number)
+        finally:
+            wb.close()
+        self._columns = columns
+        self.sql_names = [f"c{j}" for j in range(width)]
+        self.types = ["VARCHAR"] * width
+        self._view = f"__kpi_xlsx_{self.tag}"
+        table = pa.table({"__row": pa.array(range(1, len(self._sheet_rows) + 1), pa.int64()),
+                          **{name: pa.array(col, pa.string())
+                             for name, col in zip(self.sql_names, columns)}})
+        self.row_expr = "__row"
+        self.con.register(self._view, table)
+        self._registered = True
+
+    def relation(self, purpose: str) -> str:
+        return _ident(self._view)
+
+    def raw_values(self, rows: set[int], cols: list[int]) -> dict[int, list]:
+        return {r: [self._columns[c][r - 1] for c in cols] for r in rows}
+
+    def lines(self, rows: set[int]) -> dict[int, int]:
+        return {r: self._sheet_rows[r - 1] for r in rows}
+
+    def close(self) -> None:
+        if getattr(self, "_registered", False):
+            self.con.unregister(self._view)
+
+
+def _cell_text(v) -> str | None:
+    """An XLSX cell as the text a CSV would hold."""
+    if v is None:
+        return None
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+    if isinstance(v, _dt.datetime):
+        if v.time() == _dt.time(0):
+            return v.date().isoformat()
+        return v.isoformat(sep="T")
+    if isinstance(v, (_dt.date, _dt.time)):
+        return v.isoformat()
+    if isinstance(v, _dt.timedelta):  # a [h]:mm:ss cell: seconds, exactly
+        seconds = Decimal(v.days * 86400 + v.seconds) + Decimal(v.microseconds) / 1000000
+        return format(seconds.normalize(), "f")
+    return str(v)
+
+
+# --------------------------------------------------------------------------------------------------
+# Typing and validation
+
+
+@dataclass
+class _Col:
+    """One column to load: the person id, the time, or a declared field."""
+
+    role: str  # "person", "at" or "field"
+    name: str  # the column name in the file
+    type: str  # a field type; "datetime" for the time column, "text" for the person id
+    nullable: bool
+    out: str  # name in the staging table
+    index: int | None = None  # position in the source, None when missing
+    flag: str | None = None  # staging column flagging unreadable non-empty cells (nullable fields)
+
+
+def _load_one(con, spec: DatasetSpec, source: _Source, stage: str, create: bool) -> list[DataProblem]:
+    if source.problems:
+        return source.problems
+    cols = [_Col("person", spec.person, "text", False, "__pid")]
+    if spec.at is not None:
+        cols.append(_Col("at", spec.at, "datetime", False, "__at"))
+    for j, f in enumerate(spec.fields):
+        if f.type not in SQL_TYPES:
+            raise ValueError(f"dataset {spec.name}: field {f.name} has unknown type {f.type!r}")
+        cols.append(_Col("field", f.name, f.type, f.nullable, f.name))
+
+    problems: list[DataProblem] = []
+    positions: dict[str, list[int]] = {}
+    for i, h in enumerate(source.header):
+        positions.setdefault(h, []).append(i)
+    found = ", ".join(h for h in source.header if h) or "(no column names)"
+    for c in cols:
+        at = positions.get(c.name)
+        if not at:
+            what = {"person": f"the person column (`by {c.name}`) of dataset {spec.name}",
+                    "at": f"the time column (`at {c.name}`) of dataset {spec.name}",
+                    "field": f"a declared field of dataset {spec.name}"}[c.role]
+            problems.append(DataProblem(source.file, None, c.name,
+                                        f"missing column {c.name!r}, {what}; the columns found are: "
+                                        f"{found}"))
+        elif len(at) > 1:
+            places = " and ".join(str(i + 1) for i in at)
+            problems.append(DataProblem(source.file, None, c.name,
+                                        f"the header names column {c.name!r} more than once "
+                                        f"(columns {places})"))
+        else:
+            c.index = at[0]
+
+    # The staging table holds the typed values plus one flag per nullable typed field (a non-empty
+    # cell that did not convert). When the source knows its row numbers (Parquet, XLSX) it is built
+    # directly as the dataset's table and the flags are dropped afterwards; a CSV's row numbers are
+    # the staging table's rowids, copied into the dataset's table once the data is accepted.
+    direct = source.row_expr is not None and create and not problems
+    table = spec.name if direct else stage
+    present = [c for c in cols if c.index is not None]
+    inner, outer = [], []  # inner: typed values (and emptiness) from the file; outer: + bad flags
+    if source.row_expr is not None:
+        inner.append(f"CAST({source.row_expr} AS BIGINT) AS __row")
+        outer.append("__row")
+    for j, c in enumerate(present):
+        raw = _ident(source.sql_names[c.index])
+        typed, nonempty = _typed(raw, source.types[c.index].upper(), c.type)
+        inner.append(f"{typed} AS {_ident(c.out)}")
+        outer.append(_ident(c.out))
+        if c.nullable and c.type != "text":
+            c.flag = f"__kpi_bad_{j}"
+            inner.append(f"{nonempty} AS __kpi_set_{j}")
+            outer.append(f"({_ident(c.out)} IS NULL AND __kpi_set_{j}) AS {c.flag}")
+    inner = inner or ["NULL AS __nothing"]
+    outer = outer or ["__nothing"]
+
+    try:
+        con.execute(f"CREATE {'' if direct else 'TEMP '}TABLE {_ident(table)} AS "
+                    f"SELECT {', '.join(outer)} "
+                    f"FROM (SELECT {', '.join(inner)} FROM {source.relation('stage')})")
+    except Exception as e:  # duckdb.Error raised while reading the whole file
+        if isinstance(source, _CsvSource):
+            source._diagnose(e)
+        else:
+            source.problem(None, None, f"cannot be read: {_first_line(e)}")
+        return problems + source.problems
+    keep = False
+    try:
+        row = "__row" if source.row_expr is not None else "rowid + 1"
+        problems = _validate(con, spec, source, table, row, cols, present, problems)
+        if not problems and create:
+            if direct:
+                for c in present:
+                    if c.flag:
+                        con.execute(f"ALTER TABLE {_ident(table)} DROP COLUMN {c.flag}")
+            else:
+                outs = [f"CAST({row} AS BIGINT) AS __row"] + [_ident(c.out) for c in cols]
+                con.execute(f"CREATE TABLE {_ident(spec.name)} AS SELECT {', '.join(outs)} "
+                            f"FROM {_ident(table)}")
+            keep = direct
+        return problems
+    finally:
+        if not keep:
+            con.execute(f"DROP TABLE IF EXISTS {_ident(table)}")
+
+
+def _typed(raw: str, native: str, kind: str) -> tuple[str, str]:
+    """(SQL typing the raw column as ``kind``, SQL true when the raw cell is not empty)."""
+    if native == "VARCHAR":
+        # trim() drops spaces, including no-break and ideographic ones (trim with an explicit set
+        # of characters is about three times slower on 10M rows)
+        s = f"nullif(trim({raw}), '')"
+        nonempty = f"{s} IS NOT NULL"
+    else:  # a typed Parquet column
+        nonempty = f"{raw} IS NOT NULL"
+        base = native.split("(")[0]
+        if kind in ("number", "money", "duration") and (
+                base == "DECIMAL" or base in _INTEGER_TYPES):
+            return f"TRY_CAST({raw} AS {SQL_TYPES[kind]})", nonempty
+        if kind == "bool" and base == "BOOLEAN":
+            return raw, nonempty
+        if kind == "bool" and base in _INTEGER_TYPES:
+            return f"CASE {raw} WHEN 1 THEN true WHEN 0 THEN false END", nonempty
+        if kind == "datetime" and base in ("TIMESTAMP", "DATE", "TIMESTAMP_S", "TIMESTAMP_MS",
+                                           "TIMESTAMP_NS"):
+            return f"CAST({raw} AS TIMESTAMP)", nonempty
+        if kind == "date" and base == "DATE":
+            return raw, nonempty
+        # anything else (DOUBLE, TIMESTAMP WITH TIME ZONE, ...) goes through its text
+        s = f"nullif(trim(CAST({raw} AS VARCHAR)), '')"
+    if kind == "text":
+        return s, nonempty
+    if kind in ("number", "money", "duration"):
+        # DuckDB accepts digit separators ('1_000'); a data file should not.
+        return f"CASE WHEN strpos({s}, '_') = 0 THEN TRY_CAST({s} AS {SQL_TYPES[kind]}) END", nonempty
+    if kind == "bool":
+        return (f"CASE lower({s}) WHEN 'true' THEN true WHEN '1' THEN true "
+                f"WHEN 'false' THEN false WHEN '0' THEN false END"), nonempty
+    if kind == "datetime":
+        return f"try_strptime({s}, {_list(_DATETIME_FORMATS)})", nonempty
+    if kind == "date":
+        return f"CAST(try_strptime({s}, {_list(_DATE_FORMATS)}) AS DATE)", nonempty
+    raise ValueError(kind)
+
+
+_INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+                  "UINTEGER", "UBIGINT", "UHUGEINT"}
+
+
+def _bad(c: _Col) -> str | None:
+    """SQL over the staging table: this row has a problem in column ``c`` (None: cannot fail)."""
+    if c.flag is not None:
+        return _ident(c.flag)
+    if c.nullable:
+        return None  # nullable text
+    return f"{_ident(c.out)} IS NULL"
+
+
+def _validate(con, spec, source, stage, row, cols, present, problems) -> list[DataProblem]:
+    checks = [(c, _bad(c)) for c in present]
+    checks = [(c, pred) for c, pred in checks if pred is not None]
+    counts = con.execute(
+        "SELECT count(*)" + "".join(f", count_if({pred})" for _, pred in checks)
+        + f" FROM {_ident(stage)}").fetchall()[0]
+    n_rows, counts = counts[0], counts[1:]
+    problems = problems + source.after_scan(n_rows)
+
+    # rows to look at: (column, data rows) for failing columns, first MAX_PER_COLUMN each
+    failing: list[tuple[_Col, list[int], int]] = []
+    for (c, pred), n in zip(checks, counts):
+        if n:
+            rows = [r for (r,) in con.execute(
+                f"SELECT {row} AS r FROM {_ident(stage)} WHERE {pred} ORDER BY r "
+                f"LIMIT {MAX_PER_COLUMN}").fetchall()]
+            failing.append((c, rows, n))
+
+    duplicates = []
+    person = cols[0]
+    if spec.at is None and person.index is not None:
+        duplicates = con.execute(
+            f"SELECT __pid, list({row} ORDER BY {row}), count(*) OVER () FROM {_ident(stage)} "
+            f"WHERE __pid IS NOT NULL GROUP BY __pid HAVING count(*) > 1 ORDER BY min({row}) "
+            f"LIMIT {MAX_PER_COLUMN}").fetchall()
+
+    if failing or duplicates:
+        all_rows = {r for _, rows, _ in failing for r in rows}
+        all_rows |= {r for _, rows, _ in duplicates for r in rows}
+        lines = source.lines(all_rows)
+        raw_cols = sorted({c.index for c, _, _ in failing})
+        raw = source.raw_values({r for _, rows, _ in failing for r in rows}, raw_cols)
+        for c, rows, n in failing:
+            k = raw_cols.index(c.index)
+            for r in rows:
+                value = raw.get(r, [None] * len(raw_cols))[k]
+                problems.append(DataProblem(source.file, lines.get(r, r), c.name,
+                                            _cell_message(c, value)))
+            if n > len(rows):
+                problems.append(DataProblem(source.file, None, c.name,
+                                            f"and {n - len(rows)} more rows with a problem in this "
+                                            f"column (only the first {len(rows)} are listed)"))
+        unit = {_CsvSource: "line", _XlsxSource: "row"}.get(type(source), "record")
+        for pid, rows, _ in duplicates:
+            where = [lines.get(r, r) for r in rows]
+            if len(where) == 2:
+                seen = f"is also on {unit} {where[0]}"
+            else:
+                seen = (f"appears {len(where)} times, on {unit}s "
+                        + ", ".join(str(w) for w in where[:-1]) + f" and {where[-1]}")
+            problems.append(DataProblem(
+                source.file, where[1], spec.person,
+                f"person id {pid!r} {seen}; dataset {spec.name} has no `at` time, so it needs "
+                "exactly one row per person"))
+        if duplicates and duplicates[0][2] > len(duplicates):
+            problems.append(DataProblem(source.file, None, spec.person,
+                                        f"and {duplicates[0][2] - len(duplicates)} more duplicated "
+                                        "person ids (only the first 20 are listed)"))
+
+    return problems
+
+
+def _cell_message(c: _Col, value) -> str:
+    empty = value is None or not str(value).strip()
+    if c.role == "person":
+        if empty:
+            return f"empty person id ({c.name} is the dataset's `by` column; every record needs one)"
+        return f"unreadable person id {value!r}"  # not reached: any text is an id
+    if c.role == "at":
+        if empty:
+            return f"empty time ({c.name} is the dataset's `at` column; every record needs one)"
+        return f"expected {_EXPECTED_AT}, found {value!r}"
+    if empty and not c.nullable:
+        return f"empty, but {c.name} is not declared nullable (add ? to its type)"
+    return f"expected {_EXPECTED[c.type]}, found {value!r}"
+
+
+# --------------------------------------------------------------------------------------------------
+# SQL text helpers
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _list(items: Sequence[str]) -> str:
+    return "[" + ", ".join(_lit(i) for i in items) + "]"
