@@ -27,12 +27,13 @@ def score_expression(indicator: ast.Indicator, value: Val | None, compiler: Pers
     rows = rule_rows(indicator)
     exceptions = [r for r in rows if isinstance(r.test, (ast.TestMissing, ast.TestWhen))]
     branches = exception_branches(exceptions, value, compiler)
+    if value is not None:   # a missing measure leaves the indicator not applicable, formula too
+        branches.append((_is_null(value), Num(exp.Null(), 0), None))
     if isinstance(rule, ast.Formula):
         fallback = compiler.compile(rule.expr).num
     else:
         if value is None:
             raise ScoringError(f"line {indicator.span.line}: indicator {indicator.id.name} has no measure to score")
-        branches.append((_is_null(value), Num(exp.Null(), 0), None))
         if isinstance(rule, (ast.Bands, ast.Map)):
             body = [r for r in rows if r not in exceptions]
             rows_branches, fallback = band_branches(body, value, compiler, percent_domain)
