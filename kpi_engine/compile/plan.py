@@ -311,21 +311,21 @@ class _Compiler:
         self._contributions()
 
     def _contributions(self) -> None:
-        """What each indicator adds to the total: its score × the factors on its path."""
-        factors: dict[str, Num] = {}
+        """What each indicator adds to the total: its score × the factors on its path, kept as
+        one fraction (products of the weights over products of the present shares) so the
+        division happens once."""
+        factors: dict[str, tuple[Num, Num]] = {}
 
-        def walk(parent: TreeNode, above: Num | None):
+        def walk(parent: TreeNode, above: tuple[Num, Num] | None):
             if not parent.children:
                 return
-            mode = parent.child_mode
-            weights = self._present_shares[_key(parent)]
+            present = self._present_shares[_key(parent)]
             for child in parent.children:
-                if mode == "weight":
-                    local = n.div(n.mul(self._share(child), n.literal(parent.maximum)),
-                                  n.mul(n.literal(child.maximum), weights))
+                if parent.child_mode == "weight":
+                    up, down = n.mul(self._share(child), n.literal(parent.maximum)), n.mul(n.literal(child.maximum), present)
                 else:
-                    local = n.div(n.literal(parent.maximum), weights)
-                factor = local if above is None else n.mul(above, local)
+                    up, down = n.literal(parent.maximum), present
+                factor = (up, down) if above is None else (n.mul(above[0], up), n.mul(above[1], down))
                 factors[_key(child)] = factor
                 walk(child, factor)
 
@@ -333,8 +333,9 @@ class _Compiler:
         columns = []
         for plan in self.indicators:
             score = n.column(f"s:{plan.id}", n.MAX_SCALE)
-            columns.append((f"k:{plan.id}", n.rescale(factors[plan.id], n.MAX_SCALE).sql))
-            columns.append((f"c:{plan.id}", n.rescale(n.mul(score, factors[plan.id]), n.MAX_SCALE).sql))
+            up, down = factors[plan.id]
+            columns.append((f"k:{plan.id}", n.rescale(n.div(up, down), n.MAX_SCALE).sql))
+            columns.append((f"c:{plan.id}", n.rescale(n.div(n.mul(score, up), down), n.MAX_SCALE).sql))
         self.stages.extend("contributions", columns)
 
     # -- stage 4: totals --------------------------------------------------------------------
