@@ -139,10 +139,11 @@ class _Compiler:
         adjustments = self._adjustments(compiler)
         vetoes = [compiler.condition(v.condition) for v in self.policy.of(ast.Veto)]
         actions = [(a, compiler.condition(a.condition)) for a in self.policy.of(ast.Action)]
+        score_columns = self._scores()
         self._people()
         self._aggregate_stages()
         self.stages.extend("measures", measure_columns)
-        self.stages.extend("scores", self._scores())
+        self.stages.extend("scores", score_columns)
         self._tree_stages()
         self._totals(compiler, adjustments, vetoes)
         outcomes, distributions, payouts = self._results(names)
@@ -380,7 +381,8 @@ class _Compiler:
                     else Num(exp.Null(), 0))
         self.stages.extend("totals", [("adjustments", adjusted.sql), ("vetoed", vetoed),
                                       ("unrounded", n.rescale(n.clamp(raw, low, high), n.MAX_SCALE).sql)])
-        total = n.case([(col("vetoed"), n.literal(0))], rounded)
+        no_base = exp.Is(this=base.sql.copy(), expression=exp.Null())
+        total = n.case([(no_base, Num(exp.Null(), 0)), (col("vetoed"), n.literal(0))], rounded)
         self.stages.extend("total", [("total", total.sql)])
 
     # -- stage 5: outcomes, distributions, payouts, actions ---------------------------------
@@ -424,7 +426,8 @@ class _Compiler:
     def _outcome(self, item: ast.Outcome, names) -> Val:
         subject = self._by(item.by, names)
         compiler = self._person_compiler(names)
-        branches, default = [], None
+        no_total = exp.Is(this=col("total"), expression=exp.Null())
+        branches, default = [(no_total, Val(exp.Null(), "null"))], None
         for row in item.rows:
             value = compiler.compile(row.value)
             condition = row_condition(row.test, subject, compiler)
@@ -433,7 +436,7 @@ class _Compiler:
                 break
             branches.append((false_if_null(condition), value))
         values = [v for _, v in branches] + ([default] if default else [])
-        if all(v.kind == "num" for v in values):
+        if all(v.kind in ("num", "null") for v in values):
             return Val.of(n.case([(c, v.num) for c, v in branches], default.num if default else None))
         ifs = [exp.If(this=c, true=_as_text(v)) for c, v in branches]
         return Val(exp.Case(ifs=ifs, default=_as_text(default) if default else None), "text")
