@@ -208,6 +208,15 @@ class Aggregates:
             self.by_dataset.setdefault(dataset, []).append(found)
         return self._seen[key]
 
+    derived: dict[str, tuple[str, Num]] = field(default_factory=dict)   # key → (column, quotient)
+
+    def derive(self, key: str, quotient: Num) -> Val:
+        """A share or average as its own column of the plan, so expressions over it stay small."""
+        if key not in self.derived:
+            self.derived[key] = (f"q{len(self.derived) + 1}", quotient)
+        column, quotient = self.derived[key]
+        return Val(exp.column(column, quoted=True), "num", quotient.scale)
+
     @property
     def all(self) -> list[Aggregate]:
         return list(self._seen.values())
@@ -256,7 +265,8 @@ class PersonCompiler(ExpressionCompiler):
                 raise ScoringError(f"line {node.span.line}: share() needs a `where` condition")
             everyone = self.aggregates.add(dataset, "count|", _count(None), True, "num", 0)
             self.aggregates.uses[id(node)]["all"] = everyone.column
-            return Val.of(n.div(n.column(hits.column, 0), n.column(everyone.column, 0)))
+            return self.aggregates.derive(f"{hits.column}/{everyone.column}",
+                                          n.div(n.column(hits.column, 0), n.column(everyone.column, 0)))
         dataset, fieldname = _field_of(first.expr, node)
         self._check_dataset(dataset, node)
         fields = self.context.fields(dataset)
@@ -278,7 +288,7 @@ class PersonCompiler(ExpressionCompiler):
             count = self.aggregates.add(dataset, f"countf|{key}", _filtered(exp.Count(this=value.sql.copy()), where), True, "num", 0)
             self.aggregates.uses[id(node)] = {"sum": total.column, "count": count.column}
             average = n.div(n.column(total.column, total.scale), n.column(count.column, 0))
-            return Val.of(average)
+            return self.aggregates.derive(f"{total.column}/{count.column}", average)
         if func in ("min", "max"):
             build = exp.Min if func == "min" else exp.Max
             agg = self.aggregates.add(dataset, f"{func}|{key}", _filtered(build(this=value.sql), where), False, value.kind, value.scale)

@@ -99,8 +99,9 @@ def div(a: Num, b: Num) -> Num:
 
 
 def unscaled(num: Num) -> exp.Expression:
-    """The DECIMAL's unscaled integer as HUGEINT without overflowing DECIMAL(38): directly for
-    small scales, else the integer part × 10^scale plus the fraction's digits."""
+    """The DECIMAL's unscaled integer as HUGEINT without overflowing DECIMAL(38): by one multiply
+    for small scales; for larger ones from its fixed-point text (DuckDB prints a DECIMAL(38, s)
+    with exactly s decimals), which keeps the value's expression to a single copy."""
     if num.scale > MAX_SCALE:
         num = rescale(num, MAX_SCALE)
     value = _wrap(num.sql)
@@ -109,20 +110,9 @@ def unscaled(num: Num) -> exp.Expression:
     if num.scale <= _DIRECT_SCALE:   # x × 10^scale fits DECIMAL(38) for any |x| < 1e20
         return exp.Cast(this=exp.Mul(this=value, expression=literal(10 ** num.scale).sql),
                         to=exp.DataType.build("HUGEINT"))
-    whole = exp.func("trunc", value)
-    fraction = exp.Paren(this=exp.Sub(this=value.copy(), expression=whole.copy()))
-    whole_units = exp.Mul(this=exp.Cast(this=whole.copy(), to=exp.DataType.build("HUGEINT")),
-                          expression=_pow10(num.scale))
-    # The fraction's digits in two halves, so no intermediate passes 38 digits.
-    shifted = exp.Mul(this=fraction, expression=literal(10 ** _DIRECT_SCALE).sql)
-    high = exp.func("trunc", shifted)
-    low = exp.Mul(this=exp.Paren(this=exp.Sub(this=shifted.copy(), expression=high.copy())),
-                  expression=literal(10 ** (num.scale - _DIRECT_SCALE)).sql)
-    fraction_units = exp.Add(
-        this=exp.Mul(this=exp.Cast(this=high.copy(), to=exp.DataType.build("HUGEINT")),
-                     expression=_pow10(num.scale - _DIRECT_SCALE)),
-        expression=exp.Cast(this=low, to=exp.DataType.build("HUGEINT")))
-    return exp.Paren(this=exp.Add(this=whole_units, expression=fraction_units))
+    digits = exp.func("replace", exp.Cast(this=cast(value, num.scale), to=exp.DataType.build("VARCHAR")),
+                      exp.Literal.string("."), exp.Literal.string(""))
+    return exp.Cast(this=digits, to=exp.DataType.build("HUGEINT"))
 
 
 def _pow10(power: int) -> exp.Expression:

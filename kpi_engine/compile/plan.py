@@ -142,6 +142,8 @@ class _Compiler:
         score_columns = self._scores()
         self._people()
         self._aggregate_stages()
+        if self.aggregates.derived:
+            self.stages.extend("quotients", [(column, quotient.sql) for column, quotient in self.aggregates.derived.values()])
         self.stages.extend("measures", measure_columns)
         self.stages.extend("scores", score_columns)
         self._tree_stages()
@@ -331,11 +333,12 @@ class _Compiler:
                 walk(child, factor)
 
         walk(self.tree, None)
+        self.stages.extend("factors", [(f"{part}:{plan.id}", factor.sql) for plan in self.indicators
+                                       for part, factor in zip(("up", "down"), factors[plan.id])])
         columns = []
         for plan in self.indicators:
             score = n.column(f"s:{plan.id}", n.MAX_SCALE)
-            up, down = factors[plan.id]
-            columns.append((f"k:{plan.id}", n.rescale(n.div(up, down), n.MAX_SCALE).sql))
+            up, down = (n.column(f"{part}:{plan.id}", f.scale) for part, f in zip(("up", "down"), factors[plan.id]))
             columns.append((f"c:{plan.id}", n.rescale(n.div(n.mul(score, up), down), n.MAX_SCALE).sql))
         self.stages.extend("contributions", columns)
 

@@ -134,7 +134,9 @@ class Explainer:
             return None
         target = better[-1]
         bound, target_score = target.test.bound.value, target.value.value
-        factor = number(row[f"k:{item.id}"]) or Decimal(0)
+        # The score-to-total factor of this indicator, as the plan's up/down columns hold it.
+        down = row[f"down:{item.id}"]
+        factor = Decimal(row[f"up:{item.id}"]) / Decimal(down) if down else Decimal(0)
         gain = f"→ {_digits(target_score)} points, {(target_score - score) * factor:+.2f} total"
         uses = self.plan.aggregates.uses.get(id(node.value_measure.expr)) if node.value_measure else None
         if uses and "all" in uses and target.test.op in (">=", ">"):
