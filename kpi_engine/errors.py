@@ -26,7 +26,7 @@ class Source:
 
 @dataclass(frozen=True)
 class Diagnostic:
-    severity: str  # "error" | "warning"
+    severity: str  # "error" | "warning" | "note" (a note explains the diagnostic before it)
     message: str
     span: Span = NO_SPAN
     source: Source | None = field(default=None, compare=False)

@@ -10,7 +10,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 
 from . import ast
@@ -470,6 +470,7 @@ def parse(text: str, path: str = "<policy>") -> ast.PolicyFile:
     comments: list[Token] = []
     try:
         tree = _parse_tree(text, comments)
+        _check_depth(tree, source)
         result = ToAst().transform(tree)
     except VisitError as error:
         if isinstance(error.orig_exc, (_BadLiteral, InvalidOperation)):
@@ -482,6 +483,23 @@ def parse(text: str, path: str = "<policy>") -> ast.PolicyFile:
         raise PolicySyntaxError([syntax_diagnostic(error, source)]) from None
     return ast.PolicyFile(result.policies, tuple(ast.Comment(str(c), span=_token_span(c)) for c in comments),
                           span=result.span)
+
+
+# Nesting deeper than this would overflow Python's stack in the recursive passes over the tree
+# (the transformer below, the checker, the formatter): `- - - … 1` or a sum of 5,000 terms.
+MAX_DEPTH = 200
+
+
+def _check_depth(tree, source: Source) -> None:
+    """Refuse a tree nested deeper than MAX_DEPTH (walked without recursion)."""
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise PolicySyntaxError([Diagnostic(
+                "error", f"this expression nests too deeply (more than {MAX_DEPTH} levels)",
+                _meta_span(node.meta), source, "split it into named measures")])
+        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
 
 
 def _parse_tree(text: str, comments: list):
@@ -558,7 +576,6 @@ def syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
     offset = getattr(error, "pos_in_stream", None) or 0
     text_line = source.line(line)
     rest = text_line[column - 1:]
-    span = ast.Span(line, column, line, column + 1, offset, offset + 1)
 
     def diag(message, hint=None, width=1):
         return Diagnostic("error", message, ast.Span(line, column, line, column + width, offset,
@@ -573,8 +590,10 @@ def syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
             return diag("this label is never closed: a quoted text must end on the same line",
                         'close it with "')
         return diag(f"unexpected character {char!r}")
+    if not isinstance(error, UnexpectedToken):
+        return diag("the policy ends too early" if line >= len(source.text.splitlines()) else
+                    "this is not valid here")
 
-    assert isinstance(error, UnexpectedToken)
     token = error.token
     expected = set(error.expected)
     found = _describe(token)
@@ -583,16 +602,29 @@ def syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
     if range_match and token.type in ("NUMBER", "PERCENT"):
         low, pct, high, pct2 = range_match.groups()
         unit = pct or pct2
+        below = Decimal(high) + Decimal(1).scaleb(Decimal(high).as_tuple().exponent)
         return diag(f"a range like '{range_match.group(0)}' is not a band row",
-                    f"rows match top-down, so write '>= {low}{unit} : ...' below the higher row, "
-                    f"or an explicit interval 'in [{low}{unit}, {high}{unit}] : ...'",
+                    f"rows are tried top-down, so write '>= {low}{unit} : ...' below the row for "
+                    f"higher values, or the interval 'in [{low}{unit}, {below}{unit}) : ...'",
                     width=len(range_match.group(0)))
-    if token.type == "$END" and "RBRACE" in expected:
-        opening = _unclosed_brace(source.text)
-        if opening:
-            l, c = opening
-            return Diagnostic("error", "this '{' is never closed", ast.Span(l, c, l, c + 1, 0, 0),
-                              source, "add the matching '}' at the end of the block")
+    opening = _unclosed_brace(source.text)
+    if opening and (token.type == "$END" and "RBRACE" in expected or opening[2] < (token.start_pos or 0)):
+        l, c, _ = opening
+        return Diagnostic("error", "this '{' is never closed", ast.Span(l, c, l, c + 1, opening[2],
+                                                                         opening[2] + 1),
+                          source, "add the matching '}' where the block ends")
+    if token.type == "RBRACE" and _unclosed_brace(source.text[:token.start_pos]) is None \
+            and "RBRACE" not in expected:
+        return diag("this '}' has no '{' to close", "remove it, or open the block it ends")
+    if "POLICY" in expected and expected <= {"$END", "POLICY", "COMMA", "SEMICOLON", "_NL"} \
+            and token.type not in ("$END", "POLICY"):
+        closed = source.text.rfind("}", 0, token.start_pos or 0)
+        if closed < 0:
+            return diag(f"expected a policy, found {found}",
+                        'a policy file holds blocks like: policy NAME "label" { ... }', width)
+        return diag(f"{found} is outside any policy (the policy ends at the '}}' on line "
+                    f"{source.text.count(chr(10), 0, closed) + 1})",
+                    "everything a policy says goes inside its { }", width)
     if "COLON" in expected and token.type not in ("COLON",):
         return diag(f"expected ':' between the row's test and its score, found {found}",
                     "a row reads like '>= 95% : 100'", width)
@@ -603,17 +635,29 @@ def syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
 
 
 def _unclosed_brace(text: str):
-    """Line and column of the last '{' without its '}' (strings and comments skipped)."""
+    """Line, column and offset of the '{' that is never closed, or None when every '{' is closed
+    (strings and comments skipped). A '}' that closes a '{' of a more indented line was written
+    for an outer block, so that '{' is taken for the unclosed one; otherwise the last open one."""
     stack = []
+    suspect = None
     for match in re.finditer(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*|[{}]', text):
         token = match.group(0)
         if token == "{":
             stack.append(match.start())
         elif token == "}" and stack:
-            stack.pop()
+            opening = stack.pop()
+            if suspect is None and _indent(text, match.start()) < _indent(text, opening) \
+                    and "\n" in text[opening:match.start()]:
+                suspect = opening
     if not stack:
         return None
-    pos = stack[-1]
+    pos = suspect if suspect is not None else stack[-1]
     line = text.count("\n", 0, pos) + 1
     column = pos - (text.rfind("\n", 0, pos) + 1) + 1
-    return line, column
+    return line, column, pos
+
+
+def _indent(text: str, pos: int) -> int:
+    start = text.rfind("\n", 0, pos) + 1
+    line = text[start:pos]
+    return len(line) - len(line.lstrip(" \t\u3000"))
