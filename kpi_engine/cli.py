@@ -12,6 +12,16 @@ from . import __version__
 from .errors import KpiError
 
 
+def read_policy(path: Path) -> str:
+    """A policy file's text: UTF-8 (a BOM is fine); anything else is refused by name."""
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise click.ClickException(f"{path}: not UTF-8 text (byte {error.start}); save the policy as UTF-8") from None
+    except OSError as error:
+        raise click.ClickException(f"{path}: {error.strerror}") from None
+
+
 def policy_paths(paths: tuple[str, ...]) -> list[Path]:
     """The files named, and every `.kpi` file under the folders named."""
     found: list[Path] = []
@@ -47,7 +57,7 @@ def check(paths, output):
     failed = False
     report = []
     for path in policy_paths(paths):
-        result = check_source(Source(str(path), path.read_text(encoding="utf-8")))
+        result = check_source(Source(str(path), read_policy(path)))
         failed |= any(d.is_error for d in result.diagnostics)
         report.extend(result.diagnostics)
     if output == "json":
@@ -56,7 +66,7 @@ def check(paths, output):
         for diagnostic in report:
             click.echo(diagnostic.format(), err=False)
         errors = sum(d.is_error for d in report)
-        warnings = len(report) - errors
+        warnings = sum(d.severity == "warning" for d in report)
         if report:
             click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
     sys.exit(1 if failed else 0)
@@ -75,7 +85,7 @@ def fmt(paths, check_only, to_stdout):
 
     changed = []
     for path in policy_paths(paths):
-        text = path.read_text(encoding="utf-8")
+        text = read_policy(path)
         try:
             formatted = format_text(text, str(path))
         except KpiError as error:
@@ -99,7 +109,7 @@ def load_policies(path: str, policy_id: str | None):
     from .check import check_source
     from .errors import Source
 
-    result = check_source(Source(path, Path(path).read_text(encoding="utf-8")))
+    result = check_source(Source(path, read_policy(Path(path))))
     errors = [d for d in result.diagnostics if d.is_error]
     if errors:
         for diagnostic in errors:
@@ -215,7 +225,7 @@ def explain(policy, data_dir, period, settings, policy_id, person):
     rounding of the total, outcomes, places, payouts, actions, and what reaches the next band."""
     from .render.explain import Explainer
 
-    text = Path(policy).read_text(encoding="utf-8")
+    text = read_policy(Path(policy))
     for run in _guard(_runs, policy, data_dir, period, settings, policy_id):
         try:
             click.echo(Explainer(run, text).person(person))
