@@ -57,7 +57,8 @@ def check(paths, output):
     failed = False
     report = []
     for path in policy_paths(paths):
-        result = check_source(Source(str(path), read_policy(path)))
+        text = read_policy(path)
+        result = check_source(Source(str(path), text), presets_if_needed(text))
         failed |= any(d.is_error for d in result.diagnostics)
         report.extend(result.diagnostics)
     if output == "json":
@@ -109,19 +110,32 @@ def load_policies(path: str, policy_id: str | None):
     from .check import check_source
     from .errors import Source
 
-    result = check_source(Source(path, read_policy(Path(path))))
+    text = read_policy(Path(path))
+    presets = presets_if_needed(text)
+    result = check_source(Source(path, text), presets)
     errors = [d for d in result.diagnostics if d.is_error]
     if errors:
         for diagnostic in errors:
             click.echo(diagnostic.format(), err=True)
         raise click.ClickException(f"{path} has {len(errors)} error(s); run `kpi check {path}`")
     policies = list(result.file.policies)
+    if presets:
+        from .check.scope import merge_preset
+        policies = [merge_preset(presets[str(p.extends)], p) if p.extends else p for p in policies]
     if policy_id is not None:
         policies = [p for p in policies if p.id.name == policy_id]
         if not policies:
             names = ", ".join(p.id.name for p in result.file.policies)
             raise click.ClickException(f"{path} has no policy {policy_id!r} (it has: {names})")
     return policies
+
+
+def presets_if_needed(text: str):
+    """The plugins' presets, loaded only for a policy that `extends` one."""
+    if "extends" not in text:
+        return None
+    from .plugins import preset_policies
+    return _guard(preset_policies)
 
 
 def parse_settings(values: tuple[str, ...]) -> dict:
@@ -158,9 +172,12 @@ def _runs(policy, data_dir, period, settings, policy_id):
     from .compile.plan import compile_policy
     from .execute.engine import execute, project_files
 
+    from .project import project_params
+
     chosen = parse_period(period)
-    values = parse_settings(settings)
-    files = project_files(Path.cwd())
+    given = [f"{name}={value}" for name, value in project_params(Path(policy).resolve().parent).items()]
+    values = parse_settings(tuple(given) + tuple(settings))   # --set wins over kpi.toml
+    files = project_files(Path(policy).resolve().parent)
     data = Path(data_dir) if data_dir else None
     if data is None and not files:
         raise click.UsageError("give --data DIR (or map datasets to files in kpi.toml)")
@@ -233,6 +250,89 @@ def explain(policy, data_dir, period, settings, policy_id, person):
             raise click.ClickException(str(error)) from None
 
 
+@cli.command()
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text")
+def plugins(output):
+    """List the installed plugins and what each contributes."""
+    from .plugins import plugin_manager, registry
+
+    library = _guard(registry)
+    pm = plugin_manager()
+    rows = []
+    for name, plugin in sorted(pm.list_name_plugin()):
+        owned = [kind for (kind, key), owner in library.owner.items() if owner == name]
+        rows.append({"name": name, "module": getattr(plugin, "__name__", str(plugin)),
+                     "hooks": sorted(h.name for h in pm.get_hookcallers(plugin) or []),
+                     "contributes": {kind: owned.count(kind) for kind in sorted(set(owned))}})
+    if output == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    if not rows:
+        click.echo("no plugins installed")
+    for row in rows:
+        counts = ", ".join(f"{n} {kind}(s)" for kind, n in row["contributes"].items())
+        click.echo(f"{row['name']} ({row['module']}): {counts}")
+
+
+@cli.command()
+@click.option("--industry", help="Only this industry's indicators.")
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text")
+def indicators(industry, output):
+    """List the library indicators plugins provide (JSON: a list of indicator objects)."""
+    from .plugins import registry
+
+    library = _guard(registry)
+    if industry:
+        _guard(library.industry, industry)
+    chosen = [i for i in library.indicators.values() if industry in (None, i.industry)]
+    if output == "json":
+        click.echo(json.dumps([i.to_json() for i in chosen], ensure_ascii=False, indent=1))
+        return
+    for item in chosen:
+        click.echo(f"{item.id:<36} {item.label}  [{item.unit}, {item.better} is better]  {item.measure}")
+
+
+@cli.command()
+@click.option("--industry", required=True, help="The plugin folder name: automotive_4s, ecommerce_cs, appliance_field.")
+@click.option("--size", type=click.Choice(["small", "medium", "large"]), required=True)
+@click.argument("folder", type=click.Path(file_okay=False))
+def init(industry, size, folder):
+    """Start a client project: FOLDER/policy.kpi extending the industry's preset for the
+    company's size, and FOLDER/kpi.toml with the data mapping and the params to fill."""
+    from .project import init_project
+
+    policy_path, config_path = _guard(init_project, Path(folder), industry, size)
+    click.echo(f"wrote {policy_path} and {config_path}")
+
+
+@cli.command()
+@click.option("--industry", required=True, help="automotive_4s, ecommerce_cs or appliance_field.")
+@click.option("--size", type=click.Choice(["small", "medium", "large"]), default="medium", show_default=True)
+@click.option("--out", "folder", required=True, type=click.Path(file_okay=False), help="An empty folder for the demo.")
+@click.option("--period", default="2026-10", show_default=True)
+@click.option("--people", default=30, show_default=True, help="How many people the sample data has.")
+def demo(industry, size, folder, period, people):
+    """The whole job on sample data: init a project, generate a month of data, score it, and
+    write the result."""
+    from .compile.periods import parse_period
+    from .project import generate_sample, init_project, preset_for
+    from .render.result import result_document, to_json, to_table
+
+    target = Path(folder)
+    policy_path, config_path = _guard(init_project, target, industry, size)
+    preset = _guard(preset_for, industry, size)
+    chosen = _guard(parse_period, period)
+    data = _guard(generate_sample, target, industry, chosen, people)
+    settings = tuple(f"{k}={v}" for k, v in preset.sample_params.items())
+    runs = _guard(_runs, str(policy_path), str(data), period, settings, None)
+    result_path = target / "result.json"
+    documents = [result_document(run) for run in runs]
+    _write_atomically(result_path, to_json(documents[0] if len(documents) == 1 else documents) + "\n")
+    for run in runs:
+        click.echo(to_table(run))
+    click.echo(f"policy: {policy_path}\nproject: {config_path}\ndata: {data}\nresult: {result_path}")
+
+
 def _guard(function, *args):
     """User-caused errors print as plain messages; anything else is a bug and keeps its traceback."""
     try:
@@ -254,3 +354,15 @@ def main():  # pragma: no cover - console entry for `python -m kpi_engine`
     except KpiError as error:
         click.echo(str(error), err=True)
         sys.exit(1)
+
+
+def _register_plugin_commands():
+    """Plugins may add commands; loading them costs a scan of entry points, so only when one exists."""
+    from importlib.metadata import entry_points
+
+    if any(True for _ in entry_points(group="kpi_engine")):
+        from .plugins import plugin_manager
+        plugin_manager().hook.register_commands(cli=cli)
+
+
+_register_plugin_commands()
