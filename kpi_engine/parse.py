@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 from contextvars import ContextVar
+from dataclasses import replace
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from lark import Lark, Token, Transformer, Tree, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from . import ast
 from .errors import Diagnostic, PolicySyntaxError, Source
@@ -59,18 +60,17 @@ def _keep_comment(token: Token) -> Token:
 def parser(strict: bool = False) -> Lark:
     """The LALR parser; `strict` also proves the grammar free of conflicts and terminal collisions
     (slow to build, so the tests use it and the command line uses Lark's cache instead)."""
+    # The syntax tree is built while parsing (Lark calls ToAst per reduction, no parse tree in
+    # between); every token is kept so each node's span runs from its first token to its last.
     return Lark(grammar_text(), start=["start", "value"], parser="lalr", lexer="contextual", postlex=RowPostLexer(),
-                propagate_positions=True, maybe_placeholders=False, strict=strict,
-                cache=not strict, lexer_callbacks={"COMMENT": _keep_comment})
+                maybe_placeholders=False, keep_all_tokens=True, transformer=_Callbacks(),
+                strict=strict, cache=not strict, lexer_callbacks={"COMMENT": _keep_comment})
 
 
 # ---- tree → dataclasses ------------------------------------------------------------------
 
-def _meta_span(meta) -> ast.Span:
-    if getattr(meta, "empty", True):
-        return ast.NO_SPAN
-    return ast.Span(meta.line, meta.column, meta.end_line, meta.end_column, meta.start_pos,
-                    meta.end_pos)
+def _meta_span(meta: ast.Span) -> ast.Span:
+    return meta
 
 
 def _token_span(token: Token) -> ast.Span:
@@ -91,6 +91,24 @@ class _Label(str):
     """A block's quoted label, told apart from other strings among a rule's children."""
 
 
+class _Rows(tuple):
+    """A rule's exception rows, with the span of their braces."""
+
+    def __new__(cls, rows, span):
+        block = super().__new__(cls, rows)
+        block.span = span
+        return block
+
+
+class _Operator(str):
+    """A comparison operator, with its span so a row's span starts at it."""
+
+    def __new__(cls, text, span):
+        operator = super().__new__(cls, text)
+        operator.span = span
+        return operator
+
+
 class _Within(ast.Ident):
     pass
 
@@ -103,9 +121,10 @@ def _number(text: str) -> Decimal:
     return Decimal(text)
 
 
-@v_args(meta=True, inline=True)
-class ToAst(Transformer):
-    """One method per grammar rule; each returns the dataclass of the same name."""
+class ToAst:
+    """One method per grammar rule; each returns the dataclass of the same name. `meta` is the
+    span of the rule's text; the other arguments are its values (keywords and punctuation are
+    left out, see _Callbacks)."""
 
     # literals
     def percent(self, meta, token):
@@ -147,6 +166,11 @@ class ToAst(Transformer):
     def call(self, meta, func, *args):
         return ast.Call(_ident(func), tuple(args), span=_meta_span(meta))
 
+    def paren(self, meta, expr):
+        # The parentheses go (the formatter prints them where precedence needs them); the span
+        # keeps them, so comments inside them stay inside the expression.
+        return replace(expr, span=meta)
+
     def arg(self, meta, expr, where=None):
         return ast.Arg(expr, where, span=_meta_span(meta))
 
@@ -168,7 +192,7 @@ class ToAst(Transformer):
         return ast.Unary("not", operand, span=_meta_span(meta))
 
     def comp_op(self, meta, token):
-        return _COMPARATORS.get(str(token), str(token))
+        return _Operator(_COMPARATORS.get(str(token), str(token)), meta)
 
     def compare(self, meta, left, op, right):
         return ast.Compare(op, left, right, span=_meta_span(meta))
@@ -224,7 +248,7 @@ class ToAst(Transformer):
         return ast.Row(test, value[0], value[1], span=_meta_span(meta))
 
     def exceptions(self, meta, *rows):
-        return tuple(rows)
+        return _Rows(rows, meta)
 
     # policy settings
     def label(self, meta, token):
@@ -356,13 +380,13 @@ class ToAst(Transformer):
         options = dict(p for p in rest if isinstance(p, tuple) and p and isinstance(p[0], str))
         exceptions = next((p for p in rest if isinstance(p, tuple) and (not p or isinstance(p[0], ast.Row))), ())
         return ast.Linear(base, origin, slope, step, options.get("low"), options.get("high"),
-                          exceptions, span=_meta_span(meta))
+                          tuple(exceptions), span=_meta_span(meta))
 
     def formula(self, meta, expr, exceptions=()):
-        return ast.Formula(expr, exceptions, span=_meta_span(meta))
+        return ast.Formula(expr, tuple(exceptions), span=_meta_span(meta))
 
     def rank(self, meta, group, low, high, exceptions=()):
-        return ast.Rank(_ident(group), low, high, exceptions, span=_meta_span(meta))
+        return ast.Rank(_ident(group), low, high, tuple(exceptions), span=_meta_span(meta))
 
     def veto(self, meta, *parts):
         label = next((str(p) for p in parts if isinstance(p, _Label)), None)
@@ -450,6 +474,81 @@ class ToAst(Transformer):
         return ast.PolicyFile(tuple(policies), span=_meta_span(meta))
 
 
+# Token kinds that carry a value; every other token (keywords, punctuation, separators) only
+# marks where a node starts and ends.
+_VALUE_TOKENS = frozenset({"ID", "STRING", "DATE", "PERCENT", "DURATION", "MONEY", "NUMBER", "BLANK"})
+_BRACKETS = frozenset({"LSQB", "LPAR", "RSQB", "RPAR"})
+_EXPRESSIONS = frozenset({"add", "sub", "mul", "div", "and_", "or_", "neg", "pos", "not_", "compare",
+                          "in_list", "is_missing", "is_present", "call", "arg", "name"})
+# Nesting deeper than this would overflow Python's stack in the recursive passes over the tree
+# (the checker, the formatter): `- - - … 1` or a sum of 5,000 terms.
+MAX_DEPTH = 200
+
+
+class _Callbacks:
+    """What Lark calls on each reduction: computes the span from the rule's first and last
+    token, drops keyword and punctuation tokens, refuses expressions nested past MAX_DEPTH, and
+    hands the rest to the ToAst method of the same name."""
+
+    def __init__(self):
+        self._builder = ToAst()
+
+    def __getattr__(self, name):
+        method = getattr(ToAst, name, None)
+        if method is None or name.startswith("_"):
+            raise AttributeError(name)   # Lark then builds a plain tree (for `_` rules and `value`)
+        keep = (lambda t: True) if name == "comp_op" else (
+            (lambda t: t.type in _VALUE_TOKENS or t.type in _BRACKETS) if name == "interval"
+            else (lambda t: t.type in _VALUE_TOKENS))
+        builder, nested = self._builder, name in _EXPRESSIONS
+
+        def callback(children):
+            span = _span_of(children)
+            result = method(builder, span, *[c for c in children if not isinstance(c, Token) or keep(c)])
+            if nested:
+                depths = _depths.get()
+                depth = 1 + max((depths.get(id(c), 0) for c in children), default=0)
+                if depth > MAX_DEPTH:
+                    raise _TooDeep(span)
+                depths[id(result)] = depth
+            return result
+        return callback
+
+
+_depths: ContextVar[dict] = ContextVar("depths")
+
+
+class _TooDeep(Exception):
+    def __init__(self, span):
+        self.span = span
+
+
+def _edge(items, last: bool):
+    for item in (reversed(items) if last else items):
+        if isinstance(item, Token):
+            if item.type not in ("_NL", "_MORE") and item.line is not None:
+                return _token_span(item)
+        elif isinstance(item, (ast.Node, _Operator, _Rows)):
+            if item.span is not ast.NO_SPAN:
+                return item.span
+        elif isinstance(item, (tuple, list)):
+            found = _edge(item, last)
+            if found is not None:
+                return found
+        elif isinstance(item, Tree):
+            found = _edge(item.children, last)
+            if found is not None:
+                return found
+    return None
+
+
+def _span_of(children) -> ast.Span:
+    first, last = _edge(children, False), _edge(children, True)
+    if first is None:
+        return ast.NO_SPAN
+    return ast.Span(first.line, first.column, last.end_line, last.end_column, first.start, last.end)
+
+
 def _date(token) -> date:
     try:
         return date.fromisoformat(str(token))
@@ -469,53 +568,34 @@ def parse(text: str, path: str = "<policy>") -> ast.PolicyFile:
     source = Source(path, text)
     comments: list[Token] = []
     try:
-        tree = _parse_tree(text, comments)
-        _check_depth(tree, source)
-        result = ToAst().transform(tree)
-    except VisitError as error:
-        if isinstance(error.orig_exc, (_BadLiteral, InvalidOperation)):
-            token = getattr(error.orig_exc, "token", None)
-            span = _token_span(token) if isinstance(token, Token) else ast.NO_SPAN
-            raise PolicySyntaxError([Diagnostic("error", getattr(error.orig_exc, "message", str(error.orig_exc)),
-                                                span, source)]) from None
-        raise
+        result = _parse_tree(text, comments)
+    except _BadLiteral as error:
+        raise PolicySyntaxError([Diagnostic("error", error.message, _token_span(error.token), source)]) from None
+    except _TooDeep as error:
+        raise PolicySyntaxError([Diagnostic(
+            "error", f"this expression nests too deeply (more than {MAX_DEPTH} levels)",
+            error.span, source, "split it into named measures")]) from None
     except UnexpectedInput as error:
         raise PolicySyntaxError([syntax_diagnostic(error, source)]) from None
     return ast.PolicyFile(result.policies, tuple(ast.Comment(str(c), span=_token_span(c)) for c in comments),
                           span=result.span)
 
 
-# Nesting deeper than this would overflow Python's stack in the recursive passes over the tree
-# (the transformer below, the checker, the formatter): `- - - … 1` or a sum of 5,000 terms.
-MAX_DEPTH = 200
-
-
-def _check_depth(tree, source: Source) -> None:
-    """Refuse a tree nested deeper than MAX_DEPTH (walked without recursion)."""
-    stack = [(tree, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise PolicySyntaxError([Diagnostic(
-                "error", f"this expression nests too deeply (more than {MAX_DEPTH} levels)",
-                _meta_span(node.meta), source, "split it into named measures")])
-        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
-
-
-def _parse_tree(text: str, comments: list):
-    token = _comments.set(comments)
+def _parse_tree(text: str, comments: list, start: str = "start"):
+    comment_token, depth_token = _comments.set(comments), _depths.set({})
     try:
-        return parser().parse(text, start="start")
+        return parser().parse(text, start=start)
     finally:
-        _comments.reset(token)
+        _comments.reset(comment_token)
+        _depths.reset(depth_token)
 
 
 def parse_value(text: str, what: str = "value") -> ast.Literal:
     """A literal given outside a policy (`--set limit=45s`), read with the policy's own grammar."""
     source = Source(what, text)
     try:
-        node = ToAst().transform(parser().parse(text, start="value")).children[0]
-    except (UnexpectedInput, VisitError):
+        node = _parse_tree(text, [], start="value").children[0]
+    except (UnexpectedInput, _BadLiteral, _TooDeep):
         node = None
     if isinstance(node, ast.Unary) and node.op == "-" and isinstance(node.operand, ast.Literal) \
             and isinstance(node.operand.value, Decimal):
