@@ -524,10 +524,11 @@ class _TooDeep(Exception):
 
 
 def _edge(items, last: bool):
+    """The first (or last) token or spanned node among a rule's children."""
     for item in (reversed(items) if last else items):
         if isinstance(item, Token):
-            if item.type not in ("_NL", "_MORE") and item.line is not None:
-                return _token_span(item)
+            if item.type != "_NL" and item.type != "_MORE":
+                return item
         elif isinstance(item, (ast.Node, _Operator, _Rows)):
             if item.span is not ast.NO_SPAN:
                 return item.span
@@ -546,7 +547,13 @@ def _span_of(children) -> ast.Span:
     first, last = _edge(children, False), _edge(children, True)
     if first is None:
         return ast.NO_SPAN
-    return ast.Span(first.line, first.column, last.end_line, last.end_column, first.start, last.end)
+    if isinstance(first, Token):
+        line, column, start = first.line, first.column, first.start_pos
+    else:
+        line, column, start = first.line, first.column, first.start
+    if isinstance(last, Token):
+        return ast.Span(line, column, last.end_line, last.end_column, start, last.end_pos)
+    return ast.Span(line, column, last.end_line, last.end_column, start, last.end)
 
 
 def _date(token) -> date:
