@@ -333,6 +333,35 @@ def demo(industry, size, folder, period, people):
     click.echo(f"policy: {policy_path}\nproject: {config_path}\ndata: {data}\nresult: {result_path}")
 
 
+@cli.command(name="import")
+@click.argument("export", type=click.Path(exists=True, dir_okay=False))
+@click.option("--adapter", "adapter_id", help="The adapter to use (default: the one whose headers the file has).")
+@click.option("--out", "folder", required=True, type=click.Path(file_okay=False),
+              help="The data folder: writes <dataset>.csv there.")
+def import_command(export, adapter_id, folder):
+    """Turn a real system export (XLSX or CSV with Chinese headers, as a DMS, 千牛 or a
+    field-service system saves it) into a dataset file `kpi score` reads."""
+    from .adapt import convert_export, match_adapters
+    from .plugins import registry
+
+    adapters = _guard(registry).adapters
+    if adapter_id:
+        if adapter_id not in adapters:
+            raise click.ClickException(f"no adapter {adapter_id!r} (installed: {', '.join(sorted(adapters)) or 'none'})")
+        adapter = adapters[adapter_id]
+    else:
+        matches = _guard(match_adapters, adapters.values(), Path(export))
+        if not matches:
+            raise click.ClickException(f"{export}: no installed adapter knows these headers; name one with --adapter")
+        if len(matches) > 1 and len(matches[0].columns) == len(matches[1].columns):
+            raise click.ClickException(f"{export}: several adapters fit ({', '.join(a.id for a in matches)}); choose with --adapter")
+        adapter = matches[0]
+    target = Path(folder) / f"{adapter.dataset}.csv"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    converted = _guard(convert_export, adapter, Path(export), target)
+    click.echo(f"{export} → {target}: {converted.rows} record(s) with adapter {adapter.id}")
+
+
 def _guard(function, *args):
     """User-caused errors print as plain messages; anything else is a bug and keeps its traceback."""
     try:

@@ -56,7 +56,7 @@ class ExportColumn:
     """One column of a system export and the dataset field it fills."""
     field: str                    # the dataset field (or the person / time column)
     headers: tuple[str, ...]      # header names as systems export them: ("首次响应时长", "首响时长")
-    unit: str                     # text | number | money | percent | seconds | clock | yesno | datetime | date
+    unit: str   # text | number | money | percent | seconds (clock: the same) | minutes | hours | days | yesno | datetime | date
 
 
 @dataclass(frozen=True)
