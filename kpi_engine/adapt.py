@@ -57,6 +57,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .execute.load import MAX_PER_COLUMN, DataError, DataProblem
+from .execute.sqltext import first_line, ident, lit
 from .library import Adapter, ExportColumn
 
 __all__ = ["Converted", "convert_export", "detect_adapter", "match_adapters", "read_header",
@@ -283,7 +284,7 @@ class _Export:
 
     def __exit__(self, *exc):
         for name in self._drop:
-            self.con.execute(f"DROP TABLE IF EXISTS {_ident(name)}")
+            self.con.execute(f"DROP TABLE IF EXISTS {ident(name)}")
         for name in self._views:
             with contextlib.suppress(Exception):
                 self.con.unregister(name)
@@ -307,9 +308,9 @@ class _Export:
         try:
             self._drop.append(table)
             self.con.execute(
-                f"CREATE TEMP TABLE {_ident(table)} AS SELECT * FROM read_csv({_lit(str(path))}, "
+                f"CREATE TEMP TABLE {ident(table)} AS SELECT * FROM read_csv({lit(str(path))}, "
                 f"header = true, columns = {columns}, auto_detect = false, "
-                f"delim = {_lit(self.delim)}, quote = '\"', escape = '\"', encoding = 'utf-8', "
+                f"delim = {lit(self.delim)}, quote = '\"', escape = '\"', encoding = 'utf-8', "
                 "comment = '', "
                 "null_padding = false, strict_mode = true)")
         except Exception as e:  # duckdb.Error: a line DuckDB cannot split
@@ -317,8 +318,8 @@ class _Export:
             return
         finally:
             self.con.execute(f"SET preserve_insertion_order = {'true' if saved else 'false'}")
-        self.rel = f"(SELECT rowid + 1 AS __r, * FROM {_ident(table)})"
-        self._n_rows = self.con.execute(f"SELECT count(*) FROM {_ident(table)}").fetchall()[0][0]
+        self.rel = f"(SELECT rowid + 1 AS __r, * FROM {ident(table)})"
+        self._n_rows = self.con.execute(f"SELECT count(*) FROM {ident(table)}").fetchall()[0][0]
 
     def _utf8_file(self) -> Path | None:
         """The file itself if it is UTF-8 (with or without BOM); else a UTF-8 copy of its GB18030
@@ -367,7 +368,7 @@ class _Export:
                                        "listed)"))
         if not found:
             self.problems.append(DataProblem(self.file, None, None,
-                                             "cannot be read as a CSV file: " + _first_line(error)))
+                                             "cannot be read as a CSV file: " + first_line(error)))
 
     # ---- XLSX
 
@@ -402,7 +403,7 @@ class _Export:
                           **{f"c{j}": pa.array(col, pa.string()) for j, col in enumerate(columns)}})
         self.con.register(view, table)
         self._views.append(view)
-        self.rel = _ident(view)
+        self.rel = ident(view)
 
     # ---- Where a record is
 
@@ -538,7 +539,7 @@ def _convert(con, adapter: Adapter, export: _Export, out_csv: Path, tag: str) ->
     first = ["__r"] + [f"{_trim(f'c{m.index}')} AS s{k}" for k, m in enumerate(mapped)]
     base = f"__kpi_adapt_base_{tag}"
     export._drop.append(base)
-    con.execute(f"CREATE TEMP TABLE {_ident(base)} AS SELECT {', '.join(first)} "
+    con.execute(f"CREATE TEMP TABLE {ident(base)} AS SELECT {', '.join(first)} "
                 f"FROM {export.rel} WHERE NOT {blank}")
 
     # Each column is converted once per distinct value (exports repeat their values a lot: the
@@ -550,37 +551,37 @@ def _convert(con, adapter: Adapter, export: _Export, out_csv: Path, tag: str) ->
         if not layers:  # text
             select += [f"b.s{k}", f"b.s{k} AS v{k}"]
             continue
-        sql = f"SELECT DISTINCT s{k} AS s FROM {_ident(base)} WHERE s{k} IS NOT NULL"
+        sql = f"SELECT DISTINCT s{k} AS s FROM {ident(base)} WHERE s{k} IS NOT NULL"
         for layer in layers:
             sql = f"SELECT *, {', '.join(f'{e} AS {n}' for n, e in layer)} FROM ({sql})"
         distinct = f"__kpi_adapt_d{k}_{tag}"
         export._drop.append(distinct)
-        con.execute(f"CREATE TEMP TABLE {_ident(distinct)} AS {sql}")
+        con.execute(f"CREATE TEMP TABLE {ident(distinct)} AS {sql}")
         if m.col.unit == "percent":  # is the column written as fractions (no % anywhere)?
             fractions[k] = con.execute(
                 "SELECT count_if(x_num IS NOT NULL AND x_pct) = 0 AND "
-                f"coalesce(bool_and(abs(x_num) <= 1), false) FROM {_ident(distinct)}"
+                f"coalesce(bool_and(abs(x_num) <= 1), false) FROM {ident(distinct)}"
             ).fetchall()[0][0]
             fin = fin.replace("{fractions}", "true" if fractions[k] else "false")
-        joins.append(f"LEFT JOIN (SELECT s, {fin} AS v FROM {_ident(distinct)}) d{k} "
+        joins.append(f"LEFT JOIN (SELECT s, {fin} AS v FROM {ident(distinct)}) d{k} "
                      f"ON b.s{k} = d{k}.s")
         select += [f"b.s{k}", f"d{k}.v AS v{k}"]
     values = f"__kpi_adapt_values_{tag}"
     export._drop.append(values)
-    con.execute(f"CREATE TEMP TABLE {_ident(values)} AS SELECT {', '.join(select)} "
-                f"FROM {_ident(base)} b {' '.join(joins)}")
+    con.execute(f"CREATE TEMP TABLE {ident(values)} AS SELECT {', '.join(select)} "
+                f"FROM {ident(base)} b {' '.join(joins)}")
 
     problems += _cell_problems(con, export, mapped, values)
     if problems:
         raise DataError(problems)
 
-    n_rows = con.execute(f"SELECT count(*) FROM {_ident(values)}").fetchall()[0][0]
+    n_rows = con.execute(f"SELECT count(*) FROM {ident(values)}").fetchall()[0][0]
     out_csv.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_csv.with_name(f".{out_csv.name}.{tag}.tmp")
-    select = ", ".join(f"v{k} AS {_ident(m.col.field)}" for k, m in enumerate(mapped))
+    select = ", ".join(f"v{k} AS {ident(m.col.field)}" for k, m in enumerate(mapped))
     try:
-        con.execute(f"COPY (SELECT {select} FROM {_ident(values)} ORDER BY __r) "
-                    f"TO {_lit(str(tmp))} (FORMAT csv, HEADER true, DELIMITER ',')")
+        con.execute(f"COPY (SELECT {select} FROM {ident(values)} ORDER BY __r) "
+                    f"TO {lit(str(tmp))} (FORMAT csv, HEADER true, DELIMITER ',')")
         os.replace(tmp, out_csv)
     finally:
         with contextlib.suppress(FileNotFoundError):
@@ -593,11 +594,11 @@ def _cell_problems(con, export: _Export, mapped: list[_Mapped], values: str) -> 
         return []
     bad = [f"s{k} IS NOT NULL AND v{k} IS NULL" for k in range(len(mapped))]
     counts = con.execute("SELECT " + ", ".join(f"count_if({b})" for b in bad)
-                         + f" FROM {_ident(values)}").fetchall()[0]
+                         + f" FROM {ident(values)}").fetchall()[0]
     found: list[tuple[int, list[tuple[int, str]], int]] = []
     for k, n in enumerate(counts):
         if n:
-            rows = con.execute(f"SELECT __r, s{k} FROM {_ident(values)} WHERE {bad[k]} "
+            rows = con.execute(f"SELECT __r, s{k} FROM {ident(values)} WHERE {bad[k]} "
                                f"ORDER BY __r LIMIT {MAX_PER_COLUMN}").fetchall()
             found.append((k, rows, n))
     if not found:
@@ -615,7 +616,7 @@ def _cell_problems(con, export: _Export, mapped: list[_Mapped], values: str) -> 
                     f"first {len(rows)} are listed)")
             if unit == "yesno":
                 words = con.execute(
-                    f"SELECT s{k}, count(*) AS n FROM {_ident(values)} WHERE {bad[k]} "
+                    f"SELECT s{k}, count(*) AS n FROM {ident(values)} WHERE {bad[k]} "
                     f"GROUP BY s{k} ORDER BY n DESC, s{k} LIMIT 11").fetchall()
                 named = ", ".join(f"{w!r} ({c} rows)" for w, c in words[:10])
                 more += f"; the words not understood are: {named}" + (
@@ -657,11 +658,11 @@ def _converter(unit: str, s: str, p: str) -> tuple[list[list[tuple[str, str]]], 
                        r"(?:元|RMB|CNY|人民币)?$")
         text = (f"CASE WHEN {_f(g, 's1')} = '-' OR {_f(g, 's2')} = '-' THEN '-' ELSE '' END || "
                 f"replace(replace({_f(g, 'int')}, ',', ''), ' ', '') || {_f(g, 'frac')}")
-        ok = (f"regexp_full_match({n}, {_lit(pattern)}) AND "
+        ok = (f"regexp_full_match({n}, {lit(pattern)}) AND "
               f"({_f(g, 's1')} = '' OR {_f(g, 's2')} = '') "
               f"AND TRY_CAST({text} AS DECIMAL(38,10)) IS NOT NULL")
         return [[(n, _spaced(s, upper=unit == "money"))],
-                [(g, f"regexp_extract({n}, {_lit(pattern)}, ['s1', 's2', 'int', 'frac'])")]], \
+                [(g, f"regexp_extract({n}, {lit(pattern)}, ['s1', 's2', 'int', 'frac'])")]], \
             f"CASE WHEN {ok} THEN {text} END"
     if unit == "percent":
         n, g = f"{p}n", f"{p}g"
@@ -669,8 +670,8 @@ def _converter(unit: str, s: str, p: str) -> tuple[list[list[tuple[str, str]]], 
         num = (f"TRY_CAST({_f(g, 'sign')} || replace(replace({_f(g, 'int')}, ',', ''), ' ', '') "
                f"|| {_f(g, 'frac')} AS DECIMAL(38,16))")
         layers = [[(n, _spaced(s))],
-                  [(g, f"regexp_extract({n}, {_lit(pattern)}, ['sign', 'int', 'frac', 'pct'])"),
-                   (f"{p}m", f"regexp_full_match({n}, {_lit(pattern)})")],
+                  [(g, f"regexp_extract({n}, {lit(pattern)}, ['sign', 'int', 'frac', 'pct'])"),
+                   (f"{p}m", f"regexp_full_match({n}, {lit(pattern)})")],
                   [(f"{p}num", f"CASE WHEN {p}m THEN {num} END"),
                    (f"{p}pct", f"{_f(g, 'pct')} = '%'")]]
         # {fractions}: filled in once the whole column has been looked at
@@ -680,10 +681,10 @@ def _converter(unit: str, s: str, p: str) -> tuple[list[list[tuple[str, str]]], 
     if unit in _DURATION_FACTOR:
         return _duration(unit, s, p)
     if unit == "yesno":
-        n = (f"lower(translate(regexp_replace({s}, '{_WS}+', '', 'g'), {_lit(_FW_FROM)}, "
-             f"{_lit(_FW_TO)}))")
-        yes = ", ".join(_lit(w) for w in _YES)
-        no = ", ".join(_lit(w) for w in _NO)
+        n = (f"lower(translate(regexp_replace({s}, '{_WS}+', '', 'g'), {lit(_FW_FROM)}, "
+             f"{lit(_FW_TO)}))")
+        yes = ", ".join(lit(w) for w in _YES)
+        no = ", ".join(lit(w) for w in _NO)
         return [[(f"{p}n", n)]], (f"CASE WHEN {p}n IN ({yes}) THEN 'true' "
                                   f"WHEN {p}n IN ({no}) THEN 'false' END")
     if unit in ("datetime", "date"):
@@ -698,15 +699,15 @@ def _duration(unit: str, s: str, p: str):
     clock3 = r"^(?:(\d{1,9})(?:天|日|d))?(\d{1,12}):([0-5]?\d):([0-5]?\d(?:\.\d{1,9})?)$"
     clock2 = r"^(\d{1,12}):([0-5]?\d(?:\.\d{1,9})?)$"
     plain = rf"^{_N}$"
-    layers = [[(n, f"lower(translate(regexp_replace({s}, '{_WS}+', '', 'g'), {_lit(_FW_FROM)}, "
-                   f"{_lit(_FW_TO)}))")],
-              [(w, f"regexp_extract({n}, {_lit(words)}, ['d', 'h', 'm', 's'])"),
-               (f"{w}m", f"regexp_full_match({n}, {_lit(words)})"),
-               (c, f"regexp_extract({n}, {_lit(clock3)}, ['d', 'h', 'm', 's'])"),
-               (f"{c}m", f"regexp_full_match({n}, {_lit(clock3)})"),
-               (t, f"regexp_extract({n}, {_lit(clock2)}, ['a', 'b'])"),
-               (f"{t}m", f"regexp_full_match({n}, {_lit(clock2)})"),
-               (f"{p}pm", f"regexp_full_match({n}, {_lit(plain)})")]]
+    layers = [[(n, f"lower(translate(regexp_replace({s}, '{_WS}+', '', 'g'), {lit(_FW_FROM)}, "
+                   f"{lit(_FW_TO)}))")],
+              [(w, f"regexp_extract({n}, {lit(words)}, ['d', 'h', 'm', 's'])"),
+               (f"{w}m", f"regexp_full_match({n}, {lit(words)})"),
+               (c, f"regexp_extract({n}, {lit(clock3)}, ['d', 'h', 'm', 's'])"),
+               (f"{c}m", f"regexp_full_match({n}, {lit(clock3)})"),
+               (t, f"regexp_extract({n}, {lit(clock2)}, ['a', 'b'])"),
+               (f"{t}m", f"regexp_full_match({n}, {lit(clock2)})"),
+               (f"{p}pm", f"regexp_full_match({n}, {lit(plain)})")]]
 
     def dec(x):
         return f"coalesce(CAST(nullif({x}, '') AS DECIMAL(38,12)), 0::DECIMAL(38,12))"
@@ -731,15 +732,15 @@ def _duration(unit: str, s: str, p: str):
 def _datetime(unit: str, s: str, p: str):
     n, g, e, ts = f"{p}n", f"{p}g", f"{p}e", f"{p}ts"
     # 年/月 as '-', 日/号 as a space, spaces collapsed
-    norm = (f"trim(regexp_replace(regexp_replace(regexp_replace(translate({s}, {_lit(_FW_FROM)}, "
-            f"{_lit(_FW_TO)}), '[年月]', '-', 'g'), '[日号]', ' ', 'g'), '{_WS}+', ' ', 'g'))")
+    norm = (f"trim(regexp_replace(regexp_replace(regexp_replace(translate({s}, {lit(_FW_FROM)}, "
+            f"{lit(_FW_TO)}), '[年月]', '-', 'g'), '[日号]', ' ', 'g'), '{_WS}+', ' ', 'g'))")
     text = (r"^(\d{4}) ?[-/.] ?(\d{1,2}) ?[-/.] ?(\d{1,2})"
             r"(?:(?: ?[Tt] ?| )(\d{1,2}):(\d{1,2})(?::(\d{1,2})(\.\d{1,6})?)?)?$")
     serial = r"^(\d{5})(\.\d{1,18})?$"
 
     def part(name, default=None):
         x = _f(g, name)
-        return f"coalesce(nullif({x}, ''), {_lit(default)})" if default else x
+        return f"coalesce(nullif({x}, ''), {lit(default)})" if default else x
 
     built = (f"{part('y')} || '-' || {part('mo')} || '-' || {part('d')} || ' ' || {part('h', '0')} "
              f"|| ':' || {part('mi', '0')} || ':' || {part('s', '0')} || {part('f')}")
@@ -749,10 +750,10 @@ def _datetime(unit: str, s: str, p: str):
     from_serial = (f"TIMESTAMP '1899-12-30' + to_days(CAST({_f(e, 'days')} AS INTEGER)) + "
                    f"to_seconds({seconds})")
     layers = [[(n, norm)],
-              [(g, f"regexp_extract({n}, {_lit(text)}, ['y', 'mo', 'd', 'h', 'mi', 's', 'f'])"),
-               (f"{g}m", f"regexp_full_match({n}, {_lit(text)})"),
-               (e, f"regexp_extract({n}, {_lit(serial)}, ['days', 'frac'])"),
-               (f"{e}m", f"regexp_full_match({n}, {_lit(serial)})")],
+              [(g, f"regexp_extract({n}, {lit(text)}, ['y', 'mo', 'd', 'h', 'mi', 's', 'f'])"),
+               (f"{g}m", f"regexp_full_match({n}, {lit(text)})"),
+               (e, f"regexp_extract({n}, {lit(serial)}, ['days', 'frac'])"),
+               (f"{e}m", f"regexp_full_match({n}, {lit(serial)})")],
               [(ts, f"CASE WHEN {g}m THEN {from_text} WHEN {e}m THEN {from_serial} END")]]
     if unit == "date":
         return layers, (f"CASE WHEN {ts} = date_trunc('day', {ts}) "
@@ -763,7 +764,7 @@ def _datetime(unit: str, s: str, p: str):
 
 
 def _f(struct: str, name: str) -> str:
-    return f"struct_extract({struct}, {_lit(name)})"
+    return f"struct_extract({struct}, {lit(name)})"
 
 
 _FW_FROM = "".join(_FULL_WIDTH)
@@ -776,7 +777,7 @@ def _trim(col: str) -> str:
 
 def _spaced(s: str, upper: bool = False) -> str:
     """Full-width forms as ASCII, every run of spaces as one ASCII space (for 1 234)."""
-    x = f"regexp_replace(translate({s}, {_lit(_FW_FROM)}, {_lit(_FW_TO)}), '{_WS}+', ' ', 'g')"
+    x = f"regexp_replace(translate({s}, {lit(_FW_FROM)}, {lit(_FW_TO)}), '{_WS}+', ' ', 'g')"
     return f"upper({x})" if upper else x
 
 
@@ -786,14 +787,7 @@ def _plain(dec_sql: str) -> str:
     return f"rtrim(rtrim(CAST({dec_sql} AS VARCHAR), '0'), '.')"
 
 
-def _first_line(error: Exception) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
 
 
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"

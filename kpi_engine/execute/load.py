@@ -32,6 +32,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..errors import KpiError
+from .sqltext import first_line, ident, lit, lit_list
 
 __all__ = ["FieldSpec", "DatasetSpec", "DataProblem", "DataError", "load_datasets", "SQL_TYPES"]
 
@@ -159,7 +160,7 @@ def load_datasets(con, specs: Sequence[DatasetSpec], data_dir: Path | None,
     finally:
         if not ok:
             for name in created:
-                con.execute(f"DROP TABLE IF EXISTS {_ident(name)}")
+                con.execute(f"DROP TABLE IF EXISTS {ident(name)}")
         con.execute(f"SET preserve_insertion_order = {'true' if saved_order else 'false'}")
 
 
@@ -295,10 +296,10 @@ class _CsvSource(_Source):
 
     def relation(self, purpose: str) -> str:
         rt, rs = self._rejects_names(purpose)
-        return (f"read_csv({_lit(str(self.path))}, header = true, all_varchar = true, "
+        return (f"read_csv({lit(str(self.path))}, header = true, all_varchar = true, "
                 "encoding = 'utf-8', delim = ',', quote = '\"', escape = '\"', skip = 0, "
                 "comment = '', null_padding = false, store_rejects = true, "
-                f"rejects_table = {_lit(rt)}, rejects_scan = {_lit(rs)}, "
+                f"rejects_table = {lit(rt)}, rejects_scan = {lit(rs)}, "
                 f"rejects_limit = {_REJECTS_LIMIT})")
 
     def _rejects_names(self, purpose: str) -> tuple[str, str]:
@@ -306,7 +307,7 @@ class _CsvSource(_Source):
 
     def _drop_rejects(self, purpose: str) -> None:
         for name in self._rejects_names(purpose):
-            self.con.execute(f"DROP TABLE IF EXISTS {_ident(name)}")
+            self.con.execute(f"DROP TABLE IF EXISTS {ident(name)}")
 
     def close(self) -> None:
         for purpose in ("describe", "stage", "values"):
@@ -327,7 +328,7 @@ class _CsvSource(_Source):
                                          "in double quotes, with inner quotes doubled")
             return
         self.problem(None, None, "cannot be read as a CSV file (comma-separated, UTF-8): "
-                                 + _first_line(error))
+                                 + first_line(error))
 
     def after_scan(self, n_rows: int) -> list[DataProblem]:
         rt, _ = self._rejects_names("stage")
@@ -336,7 +337,7 @@ class _CsvSource(_Source):
             rejects = self.con.execute(
                 "SELECT line, arg_min(column_name, column_idx), arg_min(error_type, column_idx), "
                 "arg_min(error_message, column_idx), sum(count(*)) OVER () "
-                f"FROM {_ident(rt)} GROUP BY line ORDER BY line").fetchall()
+                f"FROM {ident(rt)} GROUP BY line ORDER BY line").fetchall()
         except Exception:  # no rejects table: nothing was rejected
             rejects = []
         self._reject_lines = sorted({int(r[0]) for r in rejects})
@@ -360,7 +361,7 @@ class _CsvSource(_Source):
     def raw_values(self, rows: set[int], cols: list[int]) -> dict[int, list]:
         if not rows:
             return {}
-        sel = ", ".join(_ident(self.sql_names[c]) for c in cols)
+        sel = ", ".join(ident(self.sql_names[c]) for c in cols)
         wanted = ", ".join(str(r) for r in sorted(rows))
         sql = (f"SELECT __r, {sel} FROM (SELECT row_number() OVER () AS __r, {sel} "
                f"FROM {self.relation('values')}) WHERE __r IN ({wanted})")
@@ -451,7 +452,7 @@ class _ParquetSource(_Source):
         try:
             described = self.con.execute(f"DESCRIBE SELECT * FROM {self.relation('')}").fetchall()
         except Exception as e:  # duckdb.Error
-            self.problem(None, None, f"cannot be read as a Parquet file: {_first_line(e)}")
+            self.problem(None, None, f"cannot be read as a Parquet file: {first_line(e)}")
             return
         described = [d for d in described if d[0] != "file_row_number"]
         self.sql_names = [d[0] for d in described]
@@ -460,14 +461,14 @@ class _ParquetSource(_Source):
         self.row_expr = "file_row_number + 1"
 
     def relation(self, purpose: str) -> str:
-        return f"read_parquet({_lit(str(self.path))}, file_row_number = true)"
+        return f"read_parquet({lit(str(self.path))}, file_row_number = true)"
 
     def raw_values(self, rows: set[int], cols: list[int]) -> dict[int, list]:
         if not rows:
             return {}
-        sel = ", ".join(f"CAST({_ident(self.sql_names[c])} AS VARCHAR)" for c in cols)
+        sel = ", ".join(f"CAST({ident(self.sql_names[c])} AS VARCHAR)" for c in cols)
         wanted = ", ".join(str(r) for r in sorted(rows))
-        sql = (f"SELECT file_row_number + 1, {sel} FROM read_parquet({_lit(str(self.path))}, "
+        sql = (f"SELECT file_row_number + 1, {sel} FROM read_parquet({lit(str(self.path))}, "
                f"file_row_number = true) WHERE file_row_number + 1 IN ({wanted})")
         return {int(r[0]): list(r[1:]) for r in self.con.execute(sql).fetchall()}
 
@@ -519,7 +520,7 @@ class _XlsxSource(_Source):
         self._registered = True
 
     def relation(self, purpose: str) -> str:
-        return _ident(self._view)
+        return ident(self._view)
 
     def raw_values(self, rows: set[int], cols: list[int]) -> dict[int, list]:
         return {r: [self._columns[c][r - 1] for c in cols] for r in rows}
@@ -618,26 +619,26 @@ def _load_one(con, spec: DatasetSpec, source: _Source, stage: str, create: bool)
         inner.append(f"CAST({source.row_expr} AS BIGINT) AS __row")
         outer.append("__row")
     for j, c in enumerate(present):
-        raw = _ident(source.sql_names[c.index])
+        raw = ident(source.sql_names[c.index])
         typed, nonempty = _typed(raw, source.types[c.index].upper(), c.type)
-        inner.append(f"{typed} AS {_ident(c.out)}")
-        outer.append(_ident(c.out))
+        inner.append(f"{typed} AS {ident(c.out)}")
+        outer.append(ident(c.out))
         if c.nullable and c.type != "text":
             c.flag = f"__kpi_bad_{j}"
             inner.append(f"{nonempty} AS __kpi_set_{j}")
-            outer.append(f"({_ident(c.out)} IS NULL AND __kpi_set_{j}) AS {c.flag}")
+            outer.append(f"({ident(c.out)} IS NULL AND __kpi_set_{j}) AS {c.flag}")
     inner = inner or ["NULL AS __nothing"]
     outer = outer or ["__nothing"]
 
     try:
-        con.execute(f"CREATE {'' if direct else 'TEMP '}TABLE {_ident(table)} AS "
+        con.execute(f"CREATE {'' if direct else 'TEMP '}TABLE {ident(table)} AS "
                     f"SELECT {', '.join(outer)} "
                     f"FROM (SELECT {', '.join(inner)} FROM {source.relation('stage')})")
     except Exception as e:  # duckdb.Error raised while reading the whole file
         if isinstance(source, _CsvSource):
             source._diagnose(e)
         else:
-            source.problem(None, None, f"cannot be read: {_first_line(e)}")
+            source.problem(None, None, f"cannot be read: {first_line(e)}")
         return problems + source.problems
     keep = False
     try:
@@ -647,16 +648,16 @@ def _load_one(con, spec: DatasetSpec, source: _Source, stage: str, create: bool)
             if direct:
                 for c in present:
                     if c.flag:
-                        con.execute(f"ALTER TABLE {_ident(table)} DROP COLUMN {c.flag}")
+                        con.execute(f"ALTER TABLE {ident(table)} DROP COLUMN {c.flag}")
             else:
-                outs = [f"CAST({row} AS BIGINT) AS __row"] + [_ident(c.out) for c in cols]
-                con.execute(f"CREATE TABLE {_ident(spec.name)} AS SELECT {', '.join(outs)} "
-                            f"FROM {_ident(table)}")
+                outs = [f"CAST({row} AS BIGINT) AS __row"] + [ident(c.out) for c in cols]
+                con.execute(f"CREATE TABLE {ident(spec.name)} AS SELECT {', '.join(outs)} "
+                            f"FROM {ident(table)}")
             keep = direct
         return problems
     finally:
         if not keep:
-            con.execute(f"DROP TABLE IF EXISTS {_ident(table)}")
+            con.execute(f"DROP TABLE IF EXISTS {ident(table)}")
 
 
 def _typed(raw: str, native: str, kind: str) -> tuple[str, str]:
@@ -692,9 +693,9 @@ def _typed(raw: str, native: str, kind: str) -> tuple[str, str]:
         return (f"CASE lower({s}) WHEN 'true' THEN true WHEN '1' THEN true "
                 f"WHEN 'false' THEN false WHEN '0' THEN false END"), nonempty
     if kind == "datetime":
-        return f"try_strptime({s}, {_list(_DATETIME_FORMATS)})", nonempty
+        return f"try_strptime({s}, {lit_list(_DATETIME_FORMATS)})", nonempty
     if kind == "date":
-        return f"CAST(try_strptime({s}, {_list(_DATE_FORMATS)}) AS DATE)", nonempty
+        return f"CAST(try_strptime({s}, {lit_list(_DATE_FORMATS)}) AS DATE)", nonempty
     raise ValueError(kind)
 
 
@@ -705,10 +706,10 @@ _INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYI
 def _bad(c: _Col) -> str | None:
     """SQL over the staging table: this row has a problem in column ``c`` (None: cannot fail)."""
     if c.flag is not None:
-        return _ident(c.flag)
+        return ident(c.flag)
     if c.nullable:
         return None  # nullable text
-    return f"{_ident(c.out)} IS NULL"
+    return f"{ident(c.out)} IS NULL"
 
 
 def _validate(con, spec, source, stage, row, cols, present, problems) -> list[DataProblem]:
@@ -716,7 +717,7 @@ def _validate(con, spec, source, stage, row, cols, present, problems) -> list[Da
     checks = [(c, pred) for c, pred in checks if pred is not None]
     counts = con.execute(
         "SELECT count(*)" + "".join(f", count_if({pred})" for _, pred in checks)
-        + f" FROM {_ident(stage)}").fetchall()[0]
+        + f" FROM {ident(stage)}").fetchall()[0]
     n_rows, counts = counts[0], counts[1:]
     problems = problems + source.after_scan(n_rows)
 
@@ -725,7 +726,7 @@ def _validate(con, spec, source, stage, row, cols, present, problems) -> list[Da
     for (c, pred), n in zip(checks, counts):
         if n:
             rows = [r for (r,) in con.execute(
-                f"SELECT {row} AS r FROM {_ident(stage)} WHERE {pred} ORDER BY r "
+                f"SELECT {row} AS r FROM {ident(stage)} WHERE {pred} ORDER BY r "
                 f"LIMIT {MAX_PER_COLUMN}").fetchall()]
             failing.append((c, rows, n))
 
@@ -733,7 +734,7 @@ def _validate(con, spec, source, stage, row, cols, present, problems) -> list[Da
     person = cols[0]
     if spec.at is None and person.index is not None:
         duplicates = con.execute(
-            f"SELECT __pid, list({row} ORDER BY {row}), count(*) OVER () FROM {_ident(stage)} "
+            f"SELECT __pid, list({row} ORDER BY {row}), count(*) OVER () FROM {ident(stage)} "
             f"WHERE __pid IS NOT NULL GROUP BY __pid HAVING count(*) > 1 ORDER BY min({row}) "
             f"LIMIT {MAX_PER_COLUMN}").fetchall()
 
@@ -792,18 +793,9 @@ def _cell_message(c: _Col, value) -> str:
 # SQL text helpers
 
 
-def _first_line(error: Exception) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
 
 
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
-def _list(items: Sequence[str]) -> str:
-    return "[" + ", ".join(_lit(i) for i in items) + "]"
