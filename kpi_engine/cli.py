@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import KpiError
+from .errors import KpiError, Source
 
 
 def read_policy(path: Path) -> str:
@@ -181,7 +181,8 @@ def _runs(policy, data_dir, period, settings, policy_id):
     data = Path(data_dir) if data_dir else None
     if data is None and not files:
         raise click.UsageError("give --data DIR (or map datasets to files in kpi.toml)")
-    return [execute(compile_policy(p, chosen, values), data, files) for p in load_policies(policy, policy_id)]
+    source = Source(policy, read_policy(Path(policy)))
+    return [execute(compile_policy(p, chosen, values, source), data, files) for p in load_policies(policy, policy_id)]
 
 
 @cli.command()
@@ -226,7 +227,8 @@ def compile_command(policy, period, settings, policy_id):
 
     def plans():
         chosen, values = parse_period(period), parse_settings(settings)
-        return [compile_policy(p, chosen, values) for p in load_policies(policy, policy_id)]
+        source = Source(policy, read_policy(Path(policy)))
+        return [compile_policy(p, chosen, values, source) for p in load_policies(policy, policy_id)]
 
     for plan in _guard(plans):
         click.echo(f"-- policy {plan.policy.id.name}, period {plan.period.label}")

@@ -859,11 +859,11 @@ def test_blanks_are_refused_naming_each_one(score):
     with pytest.raises(ScoringError) as info:
         score(text, files)
     message = str(info.value)
-    assert "step" in message and "floor" in message and f"line {bands_line}" in message
+    assert "step" in message and "floor" in message and f":{bands_line}:" in message
     with pytest.raises(ScoringError) as info:
         score(text, files, settings={"step": "2"})
     message = str(info.value)
-    assert "floor" in message and "param step" not in message and f"line {bands_line}" in message
+    assert "floor" in message and "param step" not in message and f":{bands_line}:" in message
 
 
 def test_blanks_filled_with_set_score(score):

@@ -21,7 +21,7 @@ from math import lcm
 from sqlglot import exp
 
 from .. import ast
-from ..errors import ScoringError
+from ..errors import Diagnostic, ScoringError, Source
 from . import numbers as n
 from .context import Context, blanks, build_context
 from .expressions import (Aggregates, PersonCompiler, Val, column_val, false_if_null, literal,
@@ -93,8 +93,10 @@ class _Stages:
         self.add(name, exp.select(*projections).from_(exp.Table(this=q(self.last))))
 
 
-def compile_policy(policy: ast.Policy, period: Period, settings: dict[str, ast.Literal] | None = None) -> Plan:
-    """Compile one policy for one period (plus the earlier periods its actions look back on)."""
+def compile_policy(policy: ast.Policy, period: Period, settings: dict[str, ast.Literal] | None = None,
+                   source: Source | None = None) -> Plan:
+    """Compile one policy for one period (plus the earlier periods its actions look back on).
+    `source` is the policy's file, so refusals can point into it."""
     kind = policy.setting(ast.PeriodSetting)
     policy_kind = kind.kind.name if kind else "month"
     if period.kind != policy_kind:
@@ -104,10 +106,12 @@ def compile_policy(policy: ast.Policy, period: Period, settings: dict[str, ast.L
     context = build_context(policy, history(period, depth), settings or {})
     missing = blanks(policy, context.params)
     if missing:
-        lines = [f"line {node.span.line}:{node.span.column}: {what} is a blank `?`" for node, what in missing]
         names = sorted({what.split()[-1] for _, what in missing if what.startswith("param")})
-        hint = f" (give it with {' '.join(f'--set {name}=VALUE' for name in names)})" if names else ""
-        raise ScoringError("the policy has blanks that scoring needs:\n  " + "\n  ".join(lines) + hint)
+        hint = f"give {'them' if len(names) > 1 else 'it'} with {' '.join(f'--set {name}=VALUE' for name in names)}" if names else None
+        found = [Diagnostic("error", f"{what} is a blank `?`, and scoring needs its value", node.span, source).format()
+                 for node, what in missing]
+        raise ScoringError("the policy has blanks that scoring needs:\n" + "\n".join(found)
+                           + (f"\n{hint}" if hint else ""))
     return _Compiler(context).build()
 
 
