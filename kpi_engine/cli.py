@@ -321,12 +321,11 @@ def demo(industry, size, folder, period, people):
     from .render.result import result_document, to_json, to_table
 
     target = Path(folder)
-    policy_path, config_path = _guard(init_project, target, industry, size)
     preset = _guard(preset_for, industry, size)
+    policy_path, config_path = _guard(init_project, target, industry, size, preset.sample_params)
     chosen = _guard(parse_period, period)
     data = _guard(generate_sample, target, industry, chosen, people)
-    settings = tuple(f"{k}={v}" for k, v in preset.sample_params.items())
-    runs = _guard(_runs, str(policy_path), str(data), period, settings, None)
+    runs = _guard(_runs, str(policy_path), str(data), period, (), None)
     result_path = target / "result.json"
     documents = [result_document(run) for run in runs]
     _write_atomically(result_path, to_json(documents[0] if len(documents) == 1 else documents) + "\n")

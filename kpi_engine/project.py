@@ -24,8 +24,9 @@ def preset_for(industry: str, size: str):
     return library.presets[name]
 
 
-def init_project(folder: Path, industry: str, size: str) -> tuple[Path, Path]:
-    """Write folder/policy.kpi (extending the preset) and folder/kpi.toml; refuse to overwrite."""
+def init_project(folder: Path, industry: str, size: str, params: dict | None = None) -> tuple[Path, Path]:
+    """Write folder/policy.kpi (extending the preset) and folder/kpi.toml; refuse to overwrite.
+    `params` fills blanks in kpi.toml (the demo's sample values); the rest stay "?" to fill."""
     from .parse import parse
 
     preset = preset_for(industry, size)
@@ -49,7 +50,7 @@ def init_project(folder: Path, industry: str, size: str) -> tuple[Path, Path]:
         "project": {"industry": industry, "size": size, "policy": "policy.kpi",
                     "period": period.kind.name if period else "month"},
         "datasets": datasets,
-        "params": {p.id.name: "?" for p in blanks},
+        "params": {p.id.name: str((params or {}).get(p.id.name, "?")) for p in blanks},
         "calendar": {tag.id.name: [f"{r.start}..{r.end}" for r in tag.ranges]
                      for calendar in base.of(ast.Calendar) for tag in calendar.tags},
     }
