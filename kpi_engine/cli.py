@@ -244,10 +244,9 @@ def explain(policy, data_dir, period, settings, policy_id, person):
     rounding of the total, outcomes, places, payouts, actions, and what reaches the next band."""
     from .render.explain import Explainer
 
-    text = read_policy(Path(policy))
     for run in _guard(_runs, policy, data_dir, period, settings, policy_id):
         try:
-            click.echo(Explainer(run, text).person(person))
+            click.echo(Explainer(run).person(person))
         except LookupError as error:
             raise click.ClickException(str(error)) from None
 

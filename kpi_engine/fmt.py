@@ -88,6 +88,16 @@ def format_file(file: ast.PolicyFile) -> str:
     return _Printer(file.comments).file(file)
 
 
+def node_text(node: ast.Node) -> str:
+    """One node in the canonical spelling, on one line: how explanations and documents quote a
+    rule, a row or a condition (wherever the node came from: a file, a preset, code)."""
+    printed = _Printer(()).gen(node)
+    if isinstance(printed, Block):
+        rows = ", ".join(node_text(child) for child in printed.children)
+        return f"{printed.header} {{ {rows} }}"
+    return printed
+
+
 @dataclass(frozen=True)
 class Block:
     """What an item with braces prints: `header {`, one child per line (or all on one line), `}`.

@@ -698,7 +698,7 @@ def merge_preset(preset: ast.Policy, policy: ast.Policy, anchor: ast.Span | None
         else:
             merged.append(item)
     merged.extend(item for item in policy.items if id(item) not in used)
-    return replace(policy, items=tuple(merged))
+    return replace(policy, items=tuple(merged), role=policy.role or preset.role)
 
 
 def _anchored(node, span: ast.Span):

@@ -2,7 +2,8 @@
 
 Every figure comes from the plan's own columns (the counts behind a share, the row the SQL
 matched, the factor that turns a score into its contribution), so the explanation cannot
-disagree with the score. Rule and condition texts are quoted from the policy source."""
+disagree with the score. Rules and conditions are quoted in the formatter's canonical spelling,
+so items a preset contributes read as well as the policy's own."""
 from __future__ import annotations
 
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
@@ -10,6 +11,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from .. import ast
 from ..compile.rules import rule_rows
 from ..execute.engine import Run
+from ..fmt import node_text
 from .result import number
 
 
@@ -35,11 +37,11 @@ def _digits(value: Decimal, places: int = 2) -> str:
 
 
 class Explainer:
-    def __init__(self, run: Run, source_text: str):
-        self.run, self.plan, self.text = run, run.plan, source_text
+    def __init__(self, run: Run):
+        self.run, self.plan = run, run.plan
 
     def quote(self, node: ast.Node) -> str:
-        return " ".join(self.text[node.span.start:node.span.end].split())
+        return node_text(node)
 
     def person(self, person_id: str) -> str:
         row = next((r for r in self.run.records() if r["__pid"] == person_id), None)
