@@ -31,7 +31,32 @@ def policy_paths(paths: tuple[str, ...]) -> list[Path]:
     return found
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class KpiGroup(click.Group):
+    """The `kpi` group. Commands from plugins (the built-in project commands included) are added
+    through the register_commands hook the first time a command is not found or the commands
+    are listed, so `kpi check` and `kpi score` never pay for loading plugins."""
+
+    plugins_loaded = False
+
+    def load_plugin_commands(self):
+        if not self.plugins_loaded:
+            self.plugins_loaded = True
+            from .plugins import plugin_manager
+            plugin_manager().hook.register_commands(cli=self)
+
+    def get_command(self, ctx, name):
+        command = super().get_command(ctx, name)
+        if command is None:
+            self.load_plugin_commands()
+            command = super().get_command(ctx, name)
+        return command
+
+    def list_commands(self, ctx):
+        self.load_plugin_commands()
+        return super().list_commands(ctx)
+
+
+@click.group(cls=KpiGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kpi")
 def cli():
     """kpi: after-sales service performance assessment (售后服务绩效考核).
@@ -99,7 +124,7 @@ def fmt(paths, check_only, to_stdout):
             if check_only:
                 click.echo(f"would reformat {path}")
             else:
-                _write_atomically(path, formatted)
+                write_atomically(path, formatted)
                 click.echo(f"reformatted {path}")
     if check_only and changed:
         sys.exit(1)
@@ -135,7 +160,7 @@ def presets_if_needed(text: str):
     if "extends" not in text:
         return None
     from .plugins import preset_policies
-    return _guard(preset_policies)
+    return guard(preset_policies)
 
 
 def parse_settings(values: tuple[str, ...]) -> dict:
@@ -167,7 +192,7 @@ def _score_options(command):
     return command
 
 
-def _runs(policy, data_dir, period, settings, policy_id):
+def score_runs(policy, data_dir, period, settings, policy_id):
     from .compile.periods import parse_period
     from .compile.plan import compile_policy
     from .execute.engine import execute, project_files
@@ -196,7 +221,7 @@ def score(policy, data_dir, period, settings, policy_id, output, output_file, sh
     distribution places, payouts and actions."""
     from .render.result import result_document, to_csv, to_json, to_table
 
-    runs = _guard(_runs, policy, data_dir, period, settings, policy_id)
+    runs = guard(score_runs, policy, data_dir, period, settings, policy_id)
     for run in runs:
         if show_plan:
             click.echo(run.plan.sql(), err=True)
@@ -210,7 +235,7 @@ def score(policy, data_dir, period, settings, policy_id, output, output_file, sh
     else:
         text = "\n".join(to_table(run) for run in runs)
     if output_file:
-        _write_atomically(Path(output_file), text)
+        write_atomically(Path(output_file), text)
     else:
         click.echo(text, nl=False)
 
@@ -230,7 +255,7 @@ def compile_command(policy, period, settings, policy_id):
         source = Source(policy, read_policy(Path(policy)))
         return [compile_policy(p, chosen, values, source) for p in load_policies(policy, policy_id)]
 
-    for plan in _guard(plans):
+    for plan in guard(plans):
         click.echo(f"-- policy {plan.policy.id.name}, period {plan.period.label}")
         click.echo(plan.sql() + ";")
 
@@ -244,125 +269,14 @@ def explain(policy, data_dir, period, settings, policy_id, person):
     rounding of the total, outcomes, places, payouts, actions, and what reaches the next band."""
     from .render.explain import Explainer
 
-    for run in _guard(_runs, policy, data_dir, period, settings, policy_id):
+    for run in guard(score_runs, policy, data_dir, period, settings, policy_id):
         try:
             click.echo(Explainer(run).person(person))
         except LookupError as error:
             raise click.ClickException(str(error)) from None
 
 
-@cli.command()
-@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text")
-def plugins(output):
-    """List the installed plugins and what each contributes."""
-    from .plugins import plugin_manager, registry
-
-    library = _guard(registry)
-    pm = plugin_manager()
-    rows = []
-    for name, plugin in sorted(pm.list_name_plugin()):
-        owned = [kind for (kind, key), owner in library.owner.items() if owner == name]
-        rows.append({"name": name, "module": getattr(plugin, "__name__", str(plugin)),
-                     "hooks": sorted(h.name for h in pm.get_hookcallers(plugin) or []),
-                     "contributes": {kind: owned.count(kind) for kind in sorted(set(owned))}})
-    if output == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
-        return
-    if not rows:
-        click.echo("no plugins installed")
-    for row in rows:
-        counts = ", ".join(f"{n} {kind}(s)" for kind, n in row["contributes"].items())
-        click.echo(f"{row['name']} ({row['module']}): {counts}")
-
-
-@cli.command()
-@click.option("--industry", help="Only this industry's indicators.")
-@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text")
-def indicators(industry, output):
-    """List the library indicators plugins provide (JSON: a list of indicator objects)."""
-    from .plugins import registry
-
-    library = _guard(registry)
-    if industry:
-        _guard(library.industry, industry)
-    chosen = [i for i in library.indicators.values() if industry in (None, i.industry)]
-    if output == "json":
-        click.echo(json.dumps([i.to_json() for i in chosen], ensure_ascii=False, indent=1))
-        return
-    for item in chosen:
-        click.echo(f"{item.id:<36} {item.label}  [{item.unit}, {item.better} is better]  {item.measure}")
-
-
-@cli.command()
-@click.option("--industry", required=True, help="The plugin folder name: automotive_4s, ecommerce_cs, appliance_field.")
-@click.option("--size", type=click.Choice(["small", "medium", "large"]), required=True)
-@click.argument("folder", type=click.Path(file_okay=False))
-def init(industry, size, folder):
-    """Start a client project: FOLDER/policy.kpi extending the industry's preset for the
-    company's size, and FOLDER/kpi.toml with the data mapping and the params to fill."""
-    from .project import init_project
-
-    policy_path, config_path = _guard(init_project, Path(folder), industry, size)
-    click.echo(f"wrote {policy_path} and {config_path}")
-
-
-@cli.command()
-@click.option("--industry", required=True, help="automotive_4s, ecommerce_cs or appliance_field.")
-@click.option("--size", type=click.Choice(["small", "medium", "large"]), default="medium", show_default=True)
-@click.option("--out", "folder", required=True, type=click.Path(file_okay=False), help="An empty folder for the demo.")
-@click.option("--period", default="2026-10", show_default=True)
-@click.option("--people", default=30, show_default=True, help="How many people the sample data has.")
-def demo(industry, size, folder, period, people):
-    """The whole job on sample data: init a project, generate a month of data, score it, and
-    write the result."""
-    from .compile.periods import parse_period
-    from .project import generate_sample, init_project, preset_for
-    from .render.result import result_document, to_json, to_table
-
-    target = Path(folder)
-    preset = _guard(preset_for, industry, size)
-    policy_path, config_path = _guard(init_project, target, industry, size, preset.sample_params)
-    chosen = _guard(parse_period, period)
-    data = _guard(generate_sample, target, industry, chosen, people)
-    runs = _guard(_runs, str(policy_path), str(data), period, (), None)
-    result_path = target / "result.json"
-    documents = [result_document(run) for run in runs]
-    _write_atomically(result_path, to_json(documents[0] if len(documents) == 1 else documents) + "\n")
-    for run in runs:
-        click.echo(to_table(run))
-    click.echo(f"policy: {policy_path}\nproject: {config_path}\ndata: {data}\nresult: {result_path}")
-
-
-@cli.command(name="import")
-@click.argument("export", type=click.Path(exists=True, dir_okay=False))
-@click.option("--adapter", "adapter_id", help="The adapter to use (default: the one whose headers the file has).")
-@click.option("--out", "folder", required=True, type=click.Path(file_okay=False),
-              help="The data folder: writes <dataset>.csv there.")
-def import_command(export, adapter_id, folder):
-    """Turn a real system export (XLSX or CSV with Chinese headers, as a DMS, 千牛 or a
-    field-service system saves it) into a dataset file `kpi score` reads."""
-    from .adapt import convert_export, match_adapters
-    from .plugins import registry
-
-    adapters = _guard(registry).adapters
-    if adapter_id:
-        if adapter_id not in adapters:
-            raise click.ClickException(f"no adapter {adapter_id!r} (installed: {', '.join(sorted(adapters)) or 'none'})")
-        adapter = adapters[adapter_id]
-    else:
-        matches = _guard(match_adapters, adapters.values(), Path(export))
-        if not matches:
-            raise click.ClickException(f"{export}: no installed adapter knows these headers; name one with --adapter")
-        if len(matches) > 1 and len(matches[0].columns) == len(matches[1].columns):
-            raise click.ClickException(f"{export}: several adapters fit ({', '.join(a.id for a in matches)}); choose with --adapter")
-        adapter = matches[0]
-    target = Path(folder) / f"{adapter.dataset}.csv"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    converted = _guard(convert_export, adapter, Path(export), target)
-    click.echo(f"{export} → {target}: {converted.rows} record(s) with adapter {adapter.id}")
-
-
-def _guard(function, *args):
+def guard(function, *args):
     """User-caused errors print as plain messages; anything else is a bug and keeps its traceback."""
     try:
         return function(*args)
@@ -370,7 +284,7 @@ def _guard(function, *args):
         raise click.ClickException(str(error)) from None
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str) -> None:
     """Write beside the target, then rename over it: a crash never leaves half a file."""
     temporary = path.with_name(f".{path.name}.kpi-tmp")
     temporary.write_text(text, encoding="utf-8")
@@ -384,14 +298,3 @@ def main():  # pragma: no cover - console entry for `python -m kpi_engine`
         click.echo(str(error), err=True)
         sys.exit(1)
 
-
-def _register_plugin_commands():
-    """Plugins may add commands; loading them costs a scan of entry points, so only when one exists."""
-    from importlib.metadata import entry_points
-
-    if any(True for _ in entry_points(group="kpi_engine")):
-        from .plugins import plugin_manager
-        plugin_manager().hook.register_commands(cli=cli)
-
-
-_register_plugin_commands()

@@ -6,6 +6,7 @@ none), e.g. to test one plugin alone.
 """
 from __future__ import annotations
 
+import importlib
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,11 +18,15 @@ from .errors import PluginError
 from .library import Adapter, DatasetSchema, Industry, LibraryIndicator, Preset
 
 ENTRY_POINTS = "kpi_engine"
+# Built-in features, registered through the same hooks as everyone else's.
+DEFAULT_PLUGINS = ("kpi_engine.default_commands",)
 
 
 def plugin_manager() -> pluggy.PluginManager:
     pm = pluggy.PluginManager("kpi_engine")
     pm.add_hookspecs(hookspecs)
+    for name in DEFAULT_PLUGINS:
+        pm.register(importlib.import_module(name), name=name)
     chosen = os.environ.get("KPI_ENGINE_LOAD_PLUGINS")
     if chosen is None:
         pm.load_setuptools_entrypoints(ENTRY_POINTS)
