@@ -56,13 +56,24 @@ class Explainer:
         return "\n".join(lines).rstrip() + "\n"
 
     # -- one indicator -------------------------------------------------------------------------
+    @staticmethod
+    def unit_of(item) -> str:
+        """The value's unit as the policy reads it: a ratio of counts compared with percents
+        is shown as a percent."""
+        if item.value_kind == "number" and isinstance(item.node.rule, ast.Bands):
+            bounds = [r.test.bound for r in item.node.rule.rows if isinstance(r.test, ast.TestCompare)]
+            if bounds and all(isinstance(b, ast.Literal) and b.kind == "percent" for b in bounds):
+                return "percent"
+        return item.value_kind
+
     def indicator(self, item, row) -> list[str]:
         node: ast.Indicator = item.node
+        unit = self.unit_of(item)
         share = f"{self.quote(node.share)}" if node.share else "an equal share"
         lines = [f"{item.label or item.id} [{item.id}] — {share}, max {_digits(item.maximum)}"]
         value = row.get(f"v:{item.id}")
         if node.value_measure is not None:
-            lines.append(f"  value: {self.measure_words(node.value_measure.expr, row, item.value_kind, value)}")
+            lines.append(f"  value: {self.measure_words(node.value_measure.expr, row, unit, value)}")
         for name in item.named:
             measured = row.get(f"m:{item.id}:{name}")
             expr = next(m.expr for m in node.measures if m.name and m.name.name == name)
@@ -108,7 +119,7 @@ class Explainer:
             index = int(matched)
             for above in rows[:index]:
                 if not isinstance(above.test, (ast.TestMissing, ast.TestWhen)):
-                    lines.append(f"✗ {self.quote(above)}   ({show(value, item.value_kind)} does not meet it)")
+                    lines.append(f"✗ {self.quote(above)}   ({show(value, self.unit_of(item))} does not meet it)")
                 else:
                     lines.append(f"✗ {self.quote(above)}")
             lines.append(f"✓ {self.quote(rows[index])}")
@@ -150,7 +161,7 @@ class Explainer:
             if 0 < more <= everyone - hits:
                 condition = self.quote(node.value_measure.expr.args[0].where)
                 return f"{more} more of the {everyone} with {condition} {gain}"
-        return f"reach {self.quote(target.test)} (now {show(value, item.value_kind)}) {gain}"
+        return f"reach {self.quote(target.test)} (now {show(value, self.unit_of(item))}) {gain}"
 
     # -- totals and what follows ----------------------------------------------------------------
     def totals(self, row) -> list[str]:
