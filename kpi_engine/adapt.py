@@ -46,7 +46,6 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
-import datetime as _dt
 import io
 import os
 import re
@@ -56,7 +55,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .execute.load import MAX_PER_COLUMN, DataError, DataProblem
+from .execute.load import MAX_PER_COLUMN, DataError, DataProblem, cell_text
 from .execute.sqltext import first_line, ident, lit
 from .library import Adapter, ExportColumn
 
@@ -458,29 +457,15 @@ def _decodes(path: Path, encoding: str, copy: Path | None = None) -> int | None:
     return None
 
 
+def _clock_text(span) -> str:
+    """A time-span cell as a clock, which every duration unit reads: 1:02:03."""
+    total = span.days * 86400 + span.seconds
+    text = f"{total // 3600}:{total // 60 % 60:02d}:{total % 60:02d}"
+    return text + (f".{span.microseconds:06d}" if span.microseconds else "")
+
+
 def _cell_text(v) -> str | None:
-    """An XLSX cell as the text a CSV would hold; times of day and time spans as clocks."""
-    if v is None:
-        return None
-    if isinstance(v, str):
-        return v
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, float):
-        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
-    if isinstance(v, _dt.datetime):
-        return v.isoformat(sep="T")
-    if isinstance(v, _dt.date):
-        return v.isoformat()
-    if isinstance(v, _dt.time):  # a duration cell formatted as a time: 00:03:12
-        return v.isoformat()
-    if isinstance(v, _dt.timedelta):  # an [h]:mm:ss cell
-        total = v.days * 86400 + v.seconds
-        text = f"{total // 3600}:{total // 60 % 60:02d}:{total % 60:02d}"
-        return text + (f".{v.microseconds:06d}" if v.microseconds else "")
-    return str(v)
+    return cell_text(v, _clock_text)
 
 
 @contextlib.contextmanager

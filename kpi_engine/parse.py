@@ -599,7 +599,6 @@ def _parse_tree(text: str, comments: list, start: str = "start"):
 
 def parse_value(text: str, what: str = "value") -> ast.Literal:
     """A literal given outside a policy (`--set limit=45s`), read with the policy's own grammar."""
-    source = Source(what, text)
     try:
         node = _parse_tree(text, [], start="value").children[0]
     except (UnexpectedInput, _BadLiteral, _TooDeep):

@@ -3,7 +3,6 @@ and conditions over people (on the per-person, per-period relation)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from sqlglot import exp
 

@@ -24,8 +24,7 @@ from .. import ast
 from ..errors import Diagnostic, ScoringError, Source
 from . import numbers as n
 from .context import Context, blanks, build_context
-from .expressions import (Aggregates, PersonCompiler, Val, column_val, false_if_null, literal,
-                          position_column)
+from .expressions import Aggregates, PersonCompiler, Val, false_if_null, position_column
 from .numbers import Num
 from .periods import Period, history
 from .rules import row_condition, score_expression

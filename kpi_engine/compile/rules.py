@@ -4,7 +4,6 @@ Row order is the policy's: `missing :` and `when` rows first, then a missing mea
 indicator not applicable (NULL), then the rule's own rows top-down; `veto if` overrides last."""
 from __future__ import annotations
 
-from decimal import Decimal
 
 from sqlglot import exp
 

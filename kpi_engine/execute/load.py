@@ -490,16 +490,16 @@ class _XlsxSource(_Source):
             ws.reset_dimensions()  # some writers record wrong dimensions; read every cell there is
             rows = ws.iter_rows(values_only=True)
             header = next(rows, None)
-            if header is None or all(_cell_text(v) is None for v in header):
+            if header is None or all(cell_text(v) is None for v in header):
                 self.problem(None, None, "empty sheet: expected a header row naming the columns "
                                          "in row 1 of the first sheet")
                 return
-            self.header = [(_cell_text(v) or "").strip() for v in header]
+            self.header = [(cell_text(v) or "").strip() for v in header]
             width = len(self.header)
             columns: list[list] = [[] for _ in range(width)]
             self._sheet_rows: list[int] = []
             for number, row in enumerate(rows, start=2):
-                cells = [_cell_text(v) for v in row]
+                cells = [cell_text(v) for v in row]
                 if all(c is None or not c.strip() for c in cells):
                     continue  # a blank row holds no record
                 cells = (cells + [None] * width)[:width]
@@ -533,8 +533,14 @@ class _XlsxSource(_Source):
             self.con.unregister(self._view)
 
 
-def _cell_text(v) -> str | None:
-    """An XLSX cell as the text a CSV would hold."""
+def seconds_text(span: _dt.timedelta) -> str:
+    """A [h]:mm:ss cell as seconds, exactly (durations load as seconds)."""
+    seconds = Decimal(span.days * 86400 + span.seconds) + Decimal(span.microseconds) / 1000000
+    return format(seconds.normalize(), "f")
+
+
+def cell_text(v, span_text=seconds_text) -> str | None:
+    """An XLSX cell as the text a CSV would hold; `span_text` writes a time-span cell."""
     if v is None:
         return None
     if isinstance(v, str):
@@ -551,9 +557,8 @@ def _cell_text(v) -> str | None:
         return v.isoformat(sep="T")
     if isinstance(v, (_dt.date, _dt.time)):
         return v.isoformat()
-    if isinstance(v, _dt.timedelta):  # a [h]:mm:ss cell: seconds, exactly
-        seconds = Decimal(v.days * 86400 + v.seconds) + Decimal(v.microseconds) / 1000000
-        return format(seconds.normalize(), "f")
+    if isinstance(v, _dt.timedelta):
+        return span_text(v)
     return str(v)
 
 
