@@ -131,6 +131,7 @@ class _Compiler:
         self.tree = build_tree(self.policy, context.scale())
         self.indicators: list[IndicatorPlan] = []
         self._present_shares: dict[str, Num] = {}   # per dimension: Σ weights/points present
+        self._score_scales: dict[str, int] = {}     # per indicator: the DECIMAL scale of its score
 
     # -- stage 1: aggregates and the base relation ------------------------------------------
     def build(self) -> Plan:
@@ -260,9 +261,19 @@ class _Compiler:
                                               percent_domain=plan.value_kind == "percent")
             if zero:
                 score = n.coalesce(score, n.literal(0))
-            columns.append((f"s:{plan.id}", n.rescale(score, n.MAX_SCALE).sql))
+            # A score keeps its own scale (band constants have few decimals), which keeps the
+            # divisions over it on their short path.
+            self._score_scales[plan.id] = score.scale
+            columns.append((f"s:{plan.id}", score.sql))
             columns.append((f"r:{plan.id}", matched.sql))
         return columns
+
+    def _score_column(self, indicator_id: str) -> Num:
+        return n.column(f"s:{indicator_id}", self._score_scales.get(indicator_id, n.MAX_SCALE))
+
+    def _score(self, node: TreeNode) -> Num:
+        """A tree node's score column: an indicator's at its own scale, a dimension's at MAX_SCALE."""
+        return self._score_column(node.id) if node.is_indicator else n.column(f"s:{_key(node)}", n.MAX_SCALE)
 
     def _group(self, name: str) -> exp.Expression:
         if name not in self.context.roster_fields:
@@ -296,14 +307,14 @@ class _Compiler:
                 inverse = [Fraction(1) / Fraction(str(c.maximum)) for c in parent.children]
                 common = lcm(*(f.denominator for f in inverse))
                 for child, inv in zip(parent.children, inverse):
-                    score = n.column(f"s:{_key(child)}", n.MAX_SCALE)
+                    score = self._score(child)
                     factor = n.literal(Decimal(inv.numerator * common // inv.denominator))
                     numerator.append(_when_present(score, n.mul(n.mul(self._share(child), factor), score)))
                     denominator.append(_when_present(score, self._share(child)))
                 divisor_scale = n.literal(common)
             else:
                 for child in parent.children:
-                    score = n.column(f"s:{_key(child)}", n.MAX_SCALE)
+                    score = self._score(child)
                     numerator.append(_when_present(score, score))
                     denominator.append(_when_present(score, n.literal(child.maximum)))
                 divisor_scale = n.literal(1)
@@ -340,14 +351,14 @@ class _Compiler:
                                        for part, factor in zip(("up", "down"), factors[plan.id])])
         columns = []
         for plan in self.indicators:
-            score = n.column(f"s:{plan.id}", n.MAX_SCALE)
+            score = self._score_column(plan.id)
             up, down = (n.column(f"{part}:{plan.id}", f.scale) for part, f in zip(("up", "down"), factors[plan.id]))
             columns.append((f"c:{plan.id}", n.rescale(n.div(n.mul(score, up), down), n.MAX_SCALE).sql))
         self.stages.extend("contributions", columns)
 
     # -- stage 4: totals --------------------------------------------------------------------
     def _person_compiler(self, extra: dict[str, Val] | None = None, positions=None) -> PersonCompiler:
-        names = {p.id: Val(col(f"s:{p.id}"), "num", n.MAX_SCALE) for p in self.indicators}
+        names = {p.id: Val.of(self._score_column(p.id)) for p in self.indicators}
         names.update(extra or {})
         return PersonCompiler(self.context, self.aggregates, names, positions)
 
@@ -408,7 +419,10 @@ class _Compiler:
         outcomes, distributions, payouts = [], [], []
         for index, item in enumerate(self.policy.items):
             if isinstance(item, ast.Outcome):
-                self.stages.extend(f"outcome_{index}", [(f"o:{item.id.name}", self._outcome(item, names).sql)])
+                outcome = self._outcome(item, names)
+                if outcome.kind == "num":
+                    outcome = Val.of(n.rescale(outcome.num, n.MAX_SCALE))
+                self.stages.extend(f"outcome_{index}", [(f"o:{item.id.name}", outcome.sql)])
                 outcomes.append(item.id.name)
             elif isinstance(item, ast.Distribute):
                 self.stages.extend(f"distribute_{index}", [(f"d:{item.id.name}", self._distribute(item, names)),
