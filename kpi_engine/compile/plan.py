@@ -23,6 +23,7 @@ from sqlglot import exp
 from .. import ast
 from ..errors import Diagnostic, ScoringError, Source
 from . import numbers as n
+from ..check.scope import Scope, infer_type
 from .context import Context, blanks, build_context
 from .expressions import Aggregates, PersonCompiler, Val, false_if_null, position_column
 from .numbers import Num
@@ -129,6 +130,7 @@ class _Compiler:
         self.aggregates = Aggregates()
         self.stages = _Stages()
         self.tree = build_tree(self.policy, context.scale())
+        self.scope = Scope(self.policy)   # the checker's names and types, for each value's unit
         self.indicators: list[IndicatorPlan] = []
         self._present_shares: dict[str, Num] = {}   # per dimension: Σ weights/points present
         self._score_scales: dict[str, int] = {}     # per indicator: the DECIMAL scale of its score
@@ -232,7 +234,8 @@ class _Compiler:
             value_measure = indicator.value_measure
             self.indicators.append(IndicatorPlan(
                 indicator.id.name, indicator.label, leaf.path, leaf.maximum,
-                _unit(value_measure.expr, self.context) if value_measure else "number", named, indicator))
+                (infer_type(value_measure.expr, self.scope, indicator=indicator) or "number")
+                if value_measure else "number", named, indicator))
         return columns
 
     @property
@@ -565,31 +568,3 @@ def _as_text(value: Val) -> exp.Expression:
 
 def _row_kind(node: ast.Expr) -> str:
     return "text" if isinstance(node, ast.Literal) and node.kind == "text" else "num"
-
-
-def _unit(expr: ast.Expr, context: Context) -> str:
-    """The unit of a measure, enough to know a percent's domain and how to print values."""
-    if isinstance(expr, ast.Literal):
-        return expr.kind
-    if isinstance(expr, ast.Call):
-        func = expr.func.name
-        if func == "share":
-            return "percent"
-        if func == "count":
-            return "number"
-        first = expr.args[0].expr
-        if isinstance(first, ast.Name) and len(first.parts) == 2 and first.parts[0] in context.datasets:
-            fields = context.fields(first.parts[0])
-            if first.parts[1] in fields:
-                return fields[first.parts[1]].type.name
-        return _unit(first, context)
-    if isinstance(expr, ast.BinOp):
-        left, right = _unit(expr.left, context), _unit(expr.right, context)
-        if expr.op == "/" and left == right:
-            return "number"
-        return left if left != "number" else right
-    if isinstance(expr, ast.Unary):
-        return _unit(expr.operand, context)
-    if isinstance(expr, ast.Name) and str(expr) in context.params:
-        return _unit(context.params[str(expr)].base, context)
-    return "number"
