@@ -134,6 +134,7 @@ class _Compiler:
         self.indicators: list[IndicatorPlan] = []
         self._present_shares: dict[str, Num] = {}   # per dimension: Σ weights/points present
         self._score_scales: dict[str, int] = {}     # per indicator: the DECIMAL scale of its score
+        self._kinds: dict[str, Val] = {}            # per measure column: its kind and scale
 
     # -- stage 1: aggregates and the base relation ------------------------------------------
     def build(self) -> Plan:
@@ -238,20 +239,18 @@ class _Compiler:
                 if value_measure else "number", named, indicator))
         return columns
 
-    @property
-    def _kinds(self) -> dict[str, Val]:
-        if not hasattr(self, "_kinds_store"):
-            self._kinds_store = {}
-        return self._kinds_store
+    def _measure_column(self, column: str) -> Val:
+        """A measure computed in the measures stage, referenced by its column."""
+        return Val(col(column), self._kinds[column].kind, self._kinds[column].scale)
 
     def _measure_names(self, plan: IndicatorPlan) -> dict[str, Val]:
         names = {}
         for name in plan.named:
             column = f"m:{plan.id}:{name}"
-            names[name] = Val(col(column), self._kinds[column].kind, self._kinds[column].scale)
+            names[name] = self._measure_column(column)
         value_column = f"v:{plan.id}"
         if value_column in self._kinds:
-            names["value"] = Val(col(value_column), self._kinds[value_column].kind, self._kinds[value_column].scale)
+            names["value"] = self._measure_column(value_column)
         return names
 
     def _scores(self) -> list[tuple[str, exp.Expression]]:
@@ -443,7 +442,7 @@ class _Compiler:
             return names[by.name]
         plan = next((p for p in self.indicators if p.id == by.name), None)
         if plan is not None:
-            return Val(col(f"v:{plan.id}"), self._kinds[f"v:{plan.id}"].kind, self._kinds[f"v:{plan.id}"].scale)
+            return self._measure_column(f"v:{plan.id}")
         raise ScoringError(f"line {by.span.line}: `by {by.name}`: not total, an outcome, a distribution or an indicator")
 
     def _outcome(self, item: ast.Outcome, names) -> Val:
