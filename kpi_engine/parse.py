@@ -14,7 +14,7 @@ from pathlib import Path
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
-from . import ast
+from . import ast, fastlark
 from .errors import Diagnostic, PolicySyntaxError, Source
 
 GRAMMAR = "policy.lark"
@@ -57,14 +57,16 @@ def _keep_comment(token: Token) -> Token:
 
 
 @lru_cache(maxsize=None)
-def parser(strict: bool = False) -> Lark:
+def parser(strict: bool = False, fast: bool = True) -> Lark:
     """The LALR parser; `strict` also proves the grammar free of conflicts and terminal collisions
-    (slow to build, so the tests use it and the command line uses Lark's cache instead)."""
+    (slow to build, so the tests use it and the command line uses Lark's cache instead). `fast`
+    swaps in the lexer and driver of `fastlark`; Lark's own are the reference the tests compare with."""
     # The syntax tree is built while parsing (Lark calls ToAst per reduction, no parse tree in
     # between); every token is kept so each node's span runs from its first token to its last.
     return Lark(grammar_text(), start=["start", "value"], parser="lalr", lexer="contextual", postlex=RowPostLexer(),
                 maybe_placeholders=False, keep_all_tokens=True, transformer=_Callbacks(),
-                strict=strict, cache=not strict, lexer_callbacks={"COMMENT": _keep_comment})
+                strict=strict, cache=not strict, lexer_callbacks={"COMMENT": _keep_comment},
+                _plugins=fastlark.PLUGINS if fast else {})
 
 
 # ---- tree → dataclasses ------------------------------------------------------------------
@@ -477,7 +479,17 @@ class ToAst:
 # Token kinds that carry a value; every other token (keywords, punctuation, separators) only
 # marks where a node starts and ends.
 _VALUE_TOKENS = frozenset({"ID", "STRING", "DATE", "PERCENT", "DURATION", "MONEY", "NUMBER", "BLANK"})
+
+
+class _AllTokens(frozenset):
+    def __contains__(self, kind) -> bool:
+        return True
+
+
+_ALL_TOKENS = _AllTokens()
 _BRACKETS = frozenset({"LSQB", "LPAR", "RSQB", "RPAR"})
+# Which tokens a rule's ToAst method receives besides nodes (keywords and punctuation are dropped).
+_KEPT_TOKENS = {"comp_op": _ALL_TOKENS, "interval": _VALUE_TOKENS | _BRACKETS}
 _EXPRESSIONS = frozenset({"add", "sub", "mul", "div", "and_", "or_", "neg", "pos", "not_", "compare",
                           "in_list", "is_missing", "is_present", "call", "arg", "name"})
 # Nesting deeper than this would overflow Python's stack in the recursive passes over the tree
@@ -497,14 +509,12 @@ class _Callbacks:
         method = getattr(ToAst, name, None)
         if method is None or name.startswith("_"):
             raise AttributeError(name)   # Lark then builds a plain tree (for `_` rules and `value`)
-        keep = (lambda t: True) if name == "comp_op" else (
-            (lambda t: t.type in _VALUE_TOKENS or t.type in _BRACKETS) if name == "interval"
-            else (lambda t: t.type in _VALUE_TOKENS))
+        keep = _KEPT_TOKENS.get(name, _VALUE_TOKENS)
         builder, nested = self._builder, name in _EXPRESSIONS
 
         def callback(children):
             span = _span_of(children)
-            result = method(builder, span, *[c for c in children if not isinstance(c, Token) or keep(c)])
+            result = method(builder, span, *[c for c in children if type(c) is not Token or c.type in keep])
             if nested:
                 depths = _depths.get()
                 depth = 1 + max((depths.get(id(c), 0) for c in children), default=0)
@@ -527,7 +537,7 @@ def _edge(items, last: bool):
     """The first (or last) token or spanned node among a rule's children."""
     for item in (reversed(items) if last else items):
         if isinstance(item, Token):
-            if item.type != "_NL" and item.type != "_MORE":
+            if item.type not in _SEPARATORS:
                 return item
         elif isinstance(item, (ast.Node, _Operator, _Rows)):
             if item.span is not ast.NO_SPAN:
@@ -543,15 +553,23 @@ def _edge(items, last: bool):
     return None
 
 
+_SEPARATORS = frozenset({"_NL", "_MORE"})
+
+
 def _span_of(children) -> ast.Span:
-    first, last = _edge(children, False), _edge(children, True)
-    if first is None:
-        return ast.NO_SPAN
-    if isinstance(first, Token):
+    first = children[0] if children else None
+    if type(first) is not Token or first.type in _SEPARATORS:
+        first = _edge(children, False)
+        if first is None:
+            return ast.NO_SPAN
+    last = children[-1]
+    if type(last) is not Token or last.type in _SEPARATORS:
+        last = _edge(children, True)
+    if type(first) is Token:
         line, column, start = first.line, first.column, first.start_pos
     else:
         line, column, start = first.line, first.column, first.start
-    if isinstance(last, Token):
+    if type(last) is Token:
         return ast.Span(line, column, last.end_line, last.end_column, start, last.end_pos)
     return ast.Span(line, column, last.end_line, last.end_column, start, last.end)
 
