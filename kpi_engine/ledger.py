@@ -53,7 +53,6 @@ CREATE TABLE IF NOT EXISTS results (
   person_id VARCHAR NOT NULL,
   position INTEGER NOT NULL,
   total VARCHAR,
-  result VARCHAR NOT NULL,
   PRIMARY KEY (run_id, person_id)
 );
 CREATE TABLE IF NOT EXISTS action_conditions (
@@ -231,16 +230,25 @@ class Ledger:
         if files:
             self.con.executemany("INSERT INTO run_files VALUES (?, ?, ?, ?)", [(run_id, *row) for row in files])
         people = document["people"]
-        if people:
-            self.con.executemany("INSERT INTO results VALUES (?, ?, ?, ?, ?)", [
-                (run_id, person["id"], index, None if person["total"] is None else format(person["total"], "f"),
-                 to_json(person)) for index, person in enumerate(people)])
-        conditions = action_conditions(run)
-        if conditions:
-            self.con.executemany("INSERT INTO action_conditions VALUES (?, ?, ?, ?)",
-                                 [(run_id, *row) for row in conditions])
+        self._insert_columns("results", run_id, {
+            "person_id": [person["id"] for person in people],
+            "position": list(range(len(people))),
+            "total": [None if person["total"] is None else format(person["total"], "f") for person in people]})
+        self._insert_columns("action_conditions", run_id, action_conditions(run))
         self._pause_for_crash_test()
         return saved
+
+    def _insert_columns(self, table: str, run_id: int, columns: dict[str, list]) -> None:
+        """Insert a run's rows column-wise through Arrow: one statement, not one per person."""
+        import pyarrow
+
+        rows = pyarrow.table(columns)
+        if rows.num_rows:
+            self.con.register("__ledger_rows", rows)
+            try:
+                self.con.execute(f"INSERT INTO {table} SELECT ?, * FROM __ledger_rows", [run_id])
+            finally:
+                self.con.unregister("__ledger_rows")
 
     def _pause_for_crash_test(self) -> None:
         seconds = os.environ.get(PAUSE_INSIDE_SAVE)
@@ -330,22 +338,21 @@ class Ledger:
         return self.con.execute("SELECT dataset, path, sha256 FROM run_files WHERE run_id = ? ORDER BY dataset",
                                 [run_id]).fetchall()
 
+    def people(self, run_id: int) -> dict[str, dict]:
+        """Every person's stored result in a run (from its document), by person id."""
+        return {person["id"]: person for person in load_json(self.document_text(run_id))["people"]}
+
     def person_result(self, run_id: int, person_id: str) -> dict:
-        rows = self.con.execute("SELECT result FROM results WHERE run_id = ? AND person_id = ?",
-                                [run_id, person_id]).fetchall()
-        if not rows:
+        found = self.people(run_id).get(person_id)
+        if found is None:
             raise KpiError(f"run #{run_id} has no person {person_id!r}")
-        return load_json(rows[0][0])
+        return found
 
     def changed_people(self, old_run: int, new_run: int, except_person: str) -> list[str]:
         """People other than one whose stored result differs between two runs (places and
         payouts move when one person's total does)."""
-        rows = self.con.execute(
-            "SELECT o.person_id FROM (SELECT * FROM results WHERE run_id = ?) o "
-            "LEFT JOIN (SELECT * FROM results WHERE run_id = ?) n USING (person_id) "
-            "WHERE o.person_id <> ? AND o.result IS DISTINCT FROM n.result ORDER BY o.position",
-            [old_run, new_run, except_person]).fetchall()
-        return [row[0] for row in rows]
+        old, new = self.people(old_run), self.people(new_run)
+        return [pid for pid, result in old.items() if pid != except_person and new.get(pid) != result]
 
     def totals(self, run_id: int) -> list[tuple[str, str | None]]:
         return self.con.execute("SELECT person_id, total FROM results WHERE run_id = ? ORDER BY position",
@@ -386,15 +393,16 @@ def load_json(text: str | None):
     return None if text is None else json.loads(text, parse_float=Decimal)
 
 
-def action_conditions(run) -> list[tuple[str, str, bool]]:
-    """(person, action label, whether its condition held in the scored period), for later runs
-    whose earlier periods' data is gone."""
-    labels = run.plan.actions
-    if not labels:
-        return []
+def action_conditions(run) -> dict[str, list]:
+    """Per person and action, whether its condition held in the scored period (column-wise), for
+    later runs whose earlier periods' data is gone."""
     index = {name: i for i, name in enumerate(run.columns)}
-    pid = index["__pid"]
-    return [(row[pid], label, bool(row[index[f"ac:{n}"]])) for row in run.rows for n, label in enumerate(labels)]
+    columns = {"person_id": [], "action_label": [], "held": []}
+    for n, label in enumerate(run.plan.actions):
+        columns["person_id"] += [row[index["__pid"]] for row in run.rows]
+        columns["action_label"] += [label] * len(run.rows)
+        columns["held"] += [bool(row[index[f"ac:{n}"]]) for row in run.rows]
+    return columns
 
 
 def score_policy(policy, period, values: dict, source, data_dir: Path | None, files: dict,
