@@ -174,17 +174,21 @@ def ledger_path(start: Path) -> Path:
 class Ledger:
     """One open ledger file. Use as a context manager; it is closed on exit."""
 
-    def __init__(self, path: Path, create: bool = True):
+    def __init__(self, path: Path, create: bool = True, read_only: bool = False):
         import duckdb
 
         self.path = Path(path)
         if not create and not self.path.exists():
             raise KpiError(f"{self.path}: no ledger here yet (`kpi score --save` creates it)")
+        if create:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.con = duckdb.connect(str(self.path))
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+            if not read_only:
+                self.con.execute(SCHEMA)
+            self.con.execute("SELECT count(*) FROM runs")
         except duckdb.Error as error:
             raise KpiError(f"{self.path}: cannot open the ledger: {error}") from None
-        self.con.execute(SCHEMA)
 
     def __enter__(self) -> "Ledger":
         return self
@@ -216,7 +220,7 @@ class Ledger:
         from .render.result import to_json
 
         policy_id, period = document["policy"], document["period"]
-        files = [(dataset, str(path), sha256_file(path)) for dataset, path in sorted(run.files.items())]
+        files = [(dataset, str(Path(path).resolve()), sha256_file(path)) for dataset, path in sorted(run.files.items())]
         run_id, version = self.con.execute(
             "SELECT coalesce((SELECT max(run_id) FROM runs), 0) + 1, "
             "coalesce((SELECT max(version) FROM runs WHERE policy_id = ? AND period = ?), 0) + 1",
@@ -358,14 +362,22 @@ class Ledger:
         return self.con.execute("SELECT person_id, total FROM results WHERE run_id = ? ORDER BY position",
                                 [run_id]).fetchall()
 
-    def action_history(self, policy_id: str, period: str) -> tuple[RunRecord, list[tuple]] | None:
-        """The latest stored run of a period, with each person's action conditions in it."""
-        latest = self.latest(policy_id, period)
-        if latest is None:
-            return None
-        rows = self.con.execute("SELECT person_id, action_label, held FROM action_conditions WHERE run_id = ?",
-                                [latest.run_id]).fetchall()
-        return latest, rows
+    def stored_conditions(self, policy_id: str, periods: dict[int, str], actions: list[str]):
+        """For history periods (index → label), the latest stored run of each and, as an Arrow
+        table in the shape the plan reads (compile.context.STORED_CONDITIONS), whether each
+        action's condition held for each person in it."""
+        import pyarrow
+
+        stored = {index: run for index, label in periods.items() if (run := self.latest(policy_id, label))}
+        held = ", ".join(f'bool_or(held) FILTER (WHERE action_label = ?) AS "__ledger_ac_{n}"'
+                         for n in range(len(actions)))
+        chosen = ", ".join(f"({run.run_id}, {index})" for index, run in stored.items()) or "(0, 0)"
+        result = self.con.execute(
+            f"SELECT person_id AS __ledger_pid, chosen.period_index AS __ledger_period, {held} "
+            f"FROM action_conditions JOIN (VALUES {chosen}) chosen (run_id, period_index) USING (run_id) "
+            f"GROUP BY ALL", list(actions))
+        names, rows = [column[0] for column in result.description], result.fetchall()
+        return stored, pyarrow.table({name: [row[i] for row in rows] for i, name in enumerate(names)})
 
     def appeals(self, run_id: int | None = None) -> list[AppealRecord]:
         rows = self.con.execute(
@@ -406,10 +418,11 @@ def action_conditions(run) -> dict[str, list]:
 
 
 def score_policy(policy, period, values: dict, source, data_dir: Path | None, files: dict,
-                 ledger_file: Path | None = None, appeal_adjustments: dict | None = None):
+                 ledger: "Ledger | Path | None" = None, appeal_adjustments: dict | None = None):
     """Compile and run one policy. Earlier periods an action looks back on that have no data
-    take their conditions from the latest run the ledger stored for them, and the run's
-    warnings say which (LANGUAGE.md: "computed from the same data or from stored results")."""
+    take their conditions from the latest run the ledger (an open Ledger, or a file opened
+    read-only if it exists) stored for them, and the run's warnings say which (LANGUAGE.md:
+    "computed from the same data or from stored results")."""
     from .compile.context import STORED_CONDITIONS
     from .compile.plan import compile_policy
     from .execute.engine import connect, dataset_specs, execute, periods_with_data
@@ -417,41 +430,27 @@ def score_policy(policy, period, values: dict, source, data_dir: Path | None, fi
 
     plan = compile_policy(policy, period, values, source, appeal_adjustments=appeal_adjustments)
     history = plan.context.periods
-    if len(history) == 1 or ledger_file is None or not Path(ledger_file).is_file():
+    if len(history) == 1 or ledger is None or not (isinstance(ledger, Ledger) or Path(ledger).is_file()):
         return execute(plan, data_dir, files)
     con = connect()
     used = load_datasets(con, dataset_specs(plan.policy), data_dir, files)
     present = periods_with_data(con, plan)
-    absent = [index for index in range(1, len(history)) if index not in present]
+    absent = {index: history[index].label for index in range(1, len(history)) if index not in present}
     if not absent:
         return execute(plan, None, con=con, loaded=used)
-    import duckdb
-    try:
-        quoted = str(ledger_file).replace("'", "''")
-        con.execute(f"ATTACH '{quoted}' AS kpi_ledger (READ_ONLY)")
-        stored = {}
-        for index in absent:
-            rows = con.execute("SELECT run_id, version FROM kpi_ledger.runs WHERE policy_id = ? AND period = ? "
-                               "ORDER BY version DESC LIMIT 1", [policy.id.name, history[index].label]).fetchall()
-            if rows:
-                stored[index] = rows[0]
-        if stored:
-            labels = ", ".join(f"bool_or(held) FILTER (WHERE action_label = ?) AS \"__ledger_ac_{n}\""
-                               for n in range(len(plan.actions)))
-            runs = ", ".join(f"({run_id}, {index})" for index, (run_id, _) in stored.items())
-            con.execute(f"CREATE TABLE {STORED_CONDITIONS} AS SELECT person_id AS __ledger_pid, "
-                        f"chosen.period_index AS __ledger_period, {labels} FROM kpi_ledger.action_conditions "
-                        f"JOIN (VALUES {runs}) chosen (run_id, period_index) USING (run_id) GROUP BY ALL",
-                        list(plan.actions))
-    except duckdb.Error as error:
-        raise KpiError(f"{ledger_file}: cannot read stored results: {error}") from None
-    finally:
-        con.execute("DETACH DATABASE IF EXISTS kpi_ledger")
-    notes = [f"period {history[i].label} has no data here: its action conditions come from the results "
-             f"ledger (run #{stored[i][0]} v{stored[i][1]})" for i in sorted(stored)]
-    notes += [f"period {history[i].label} has no data here and no run in the results ledger: "
-              f"actions looking back on it do not hold" for i in absent if i not in stored]
+    if isinstance(ledger, Ledger):
+        stored, conditions = ledger.stored_conditions(policy.id.name, absent, plan.actions)
+    else:
+        with Ledger(ledger, create=False, read_only=True) as opened:
+            stored, conditions = opened.stored_conditions(policy.id.name, absent, plan.actions)
+    notes = [f"period {absent[i]} has no data here: its action conditions come from the results "
+             f"ledger (run #{run.run_id} v{run.version})" for i, run in sorted(stored.items())]
+    notes += [f"period {label} has no data here and no run in the results ledger: "
+              f"actions looking back on it do not hold" for i, label in absent.items() if i not in stored]
     if stored:
+        con.register("__ledger_arrow", conditions)
+        con.execute(f"CREATE TABLE {STORED_CONDITIONS} AS SELECT * FROM __ledger_arrow")
+        con.unregister("__ledger_arrow")
         plan = compile_policy(policy, period, values, source, tuple(stored), appeal_adjustments)
     run = execute(plan, None, con=con, loaded=used)
     run.warnings[:0] = notes

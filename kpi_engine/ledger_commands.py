@@ -49,7 +49,7 @@ def rescore_for_appeal(ledger, appeal, data_dir: str | None, adjustment: Decimal
     with the corrected data and/or the adjustment. Returns (run, evidence)."""
     from .compile.periods import parse_period
     from .errors import Source
-    from .ledger import ledger_path, score_policy, sha256_file
+    from .ledger import score_policy, sha256_file
 
     stored = ledger.run(appeal.run_id)
     recorded = {dataset: (Path(path), digest) for dataset, path, digest in ledger.files(stored.run_id)}
@@ -70,8 +70,7 @@ def rescore_for_appeal(ledger, appeal, data_dir: str | None, adjustment: Decimal
     values = parse_settings(tuple(f"{name}={value}" for name, value in stored.params.items()))
     adjustments = {appeal.person_id: adjustment} if adjustment is not None else None
     run = score_policy(policies[0], parse_period(stored.period), values, Source(str(policy_file), text),
-                       Path(data_dir) if data_dir else None, files, ledger_path(policy_file.resolve().parent),
-                       adjustments)
+                       Path(data_dir) if data_dir else None, files, ledger, adjustments)
     if data_dir is not None:
         hashes = {dataset: sha256_file(path) for dataset, path in sorted(run.files.items())}
         changed = sorted(d for d, digest in hashes.items() if recorded.get(d, (None, None))[1] != digest)

@@ -214,6 +214,14 @@ def test_actions_over_periods_use_stored_results_when_the_data_is_gone(tmp_path)
         in from_ledger.stderr
     # With the data present the ledger is not consulted.
     assert "results ledger" not in score(ledger, "--format", "json").stderr
+    # An appeal re-scores the October run the same way, from inside the open ledger.
+    saved(ledger, data=october)
+    run("appeal", "open", 2, "E05", "--reason", "x", "--ledger", ledger)
+    resolved = run("appeal", "resolve", 1, "--accept", "--adjust", "40", "--why", "y", "--ledger", ledger)
+    assert resolved.exit_code == 0, resolved.output
+    with Ledger(ledger) as opened:
+        rescored = opened.document_text(opened.appeal(1).new_run_id)
+    assert actions(rescored)["E05"] == [] and "(run #1 v1)" in json.loads(rescored)["warnings"][0]
 
 
 def test_a_save_killed_mid_write_leaves_the_ledger_as_it_was(tmp_path):
