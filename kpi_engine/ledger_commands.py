@@ -167,7 +167,10 @@ def register_commands(cli):
             try:
                 amount = Decimal(adjustment)
             except InvalidOperation:
-                raise click.BadParameter(f"{adjustment!r} is not a number", param_hint="--adjust") from None
+                amount = None
+            if amount is None or not amount.is_finite():
+                raise click.BadParameter(f"{adjustment!r} is not a number of points (e.g. 5 or -3)",
+                                         param_hint="--adjust")
         with guard(open_ledger, ledger_file, Path.cwd(), False) as ledger:
             chosen = guard(ledger.unresolved_appeal, appeal_id, why)
             if not accepted:

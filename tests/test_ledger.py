@@ -173,6 +173,9 @@ def test_appeal_rejected_records_the_decision_and_no_new_run(tmp_path):
     run("appeal", "open", 1, "E04", "--reason", "客户评价有误", "--ledger", ledger)
     assert run("appeal", "resolve", 1, "--reject", "--adjust", "3", "--why", "x", "--ledger", ledger).exit_code == 2
     assert run("appeal", "resolve", 1, "--accept", "--why", "x", "--ledger", ledger).exit_code == 2
+    for amount in ("NaN", "five"):
+        refused = run("appeal", "resolve", 1, "--accept", "--adjust", amount, "--why", "x", "--ledger", ledger)
+        assert refused.exit_code == 2 and "not a number of points" in refused.output
     rejected = run("appeal", "resolve", 1, "--reject", "--why", "评价记录无误", "--ledger", ledger)
     assert rejected.exit_code == 0 and "rejected" in rejected.output
     with Ledger(ledger) as opened:
