@@ -188,10 +188,10 @@ def test_appeal_rejected_records_the_decision_and_no_new_run(tmp_path):
         assert refused.exit_code == 1 and "Traceback" not in refused.output, refused.output
 
 
-def only_october(folder: Path) -> Path:
-    """The example's data with every record before October removed (the roster kept)."""
+def only_october(folder: Path, data: Path = DATA) -> Path:
+    """An example's data with every record before October removed (the roster kept)."""
     folder.mkdir()
-    for path in DATA.glob("*.csv"):
+    for path in data.glob("*.csv"):
         lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
         kept = lines if path.name == "staff.csv" else [lines[0]] + [ln for ln in lines[1:] if ",2026-10-" in ln]
         (folder / path.name).write_text("".join(kept), encoding="utf-8")
@@ -225,6 +225,26 @@ def test_actions_over_periods_use_stored_results_when_the_data_is_gone(tmp_path)
     with Ledger(ledger) as opened:
         rescored = opened.document_text(opened.appeal(1).new_run_id)
     assert actions(rescored)["E05"] == [] and "(run #1 v1)" in json.loads(rescored)["warnings"][0]
+
+
+def test_a_place_within_a_team_over_three_periods_comes_from_stored_runs(tmp_path):
+    ledger = tmp_path / "l.duckdb"
+    policy = ROOT / "examples" / "seed001_customer_service.kpi"
+    data = ROOT / "examples" / "data" / "seed001_customer_service" / "aftersales_cs"
+
+    def score_seed001(period, folder, *extra):
+        result = run("score", policy, "--policy", "aftersales_cs", "--data", folder, "--period", period,
+                     "--ledger", ledger, "--format", "json", *extra)
+        assert result.exit_code == 0, result.output
+        return result
+
+    full = score_seed001("2026-10", data).stdout
+    assert any(actions(full).values())                   # someone was last in the team 3 months running
+    for period in ("2026-08", "2026-09"):
+        score_seed001(period, data, "--save")
+    october = score_seed001("2026-10", only_october(tmp_path / "october", data))
+    assert actions(october.stdout) == actions(full)
+    assert october.stderr.count("its action conditions come from the results ledger") == 2
 
 
 def test_a_save_killed_mid_write_leaves_the_ledger_as_it_was(tmp_path):
