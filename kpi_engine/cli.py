@@ -12,9 +12,18 @@ from . import __version__
 from .errors import KpiError, Source
 
 
+# The largest policy file read (the biggest seed policy is ~20 KB; a generated 1,000-indicator
+# policy ~200 KB): anything bigger is refused before parsing, not parsed for minutes.
+MAX_POLICY_BYTES = 1_000_000
+
+
 def read_policy(path: Path) -> str:
     """A policy file's text: UTF-8 (a BOM is fine); anything else is refused by name."""
     try:
+        size = path.stat().st_size
+        if size > MAX_POLICY_BYTES:
+            raise click.ClickException(f"{path}: {size:,} bytes is more than a policy may have "
+                                       f"({MAX_POLICY_BYTES:,}); split it into several files")
         return path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise click.ClickException(f"{path}: not UTF-8 text (byte {error.start}); save the policy as UTF-8") from None
@@ -130,12 +139,13 @@ def fmt(paths, check_only, to_stdout):
         sys.exit(1)
 
 
-def load_policies(path: str, policy_id: str | None):
-    """Parse and check a policy file; refuse it (printing every diagnostic) if it has errors."""
+def load_policies(path: str, policy_id: str | None, text: str | None = None):
+    """Parse and check a policy file (or `text`, as stored from that file); refuse it (printing
+    every diagnostic) if it has errors."""
     from .check import check_source
     from .errors import Source
 
-    text = read_policy(Path(path))
+    text = read_policy(Path(path)) if text is None else text
     presets = presets_if_needed(text)
     result = check_source(Source(path, text), presets)
     errors = [d for d in result.diagnostics if d.is_error]
@@ -192,22 +202,33 @@ def _score_options(command):
     return command
 
 
-def score_runs(policy, data_dir, period, settings, policy_id):
-    from .compile.periods import parse_period
-    from .compile.plan import compile_policy
-    from .execute.engine import execute, project_files
-
+def score_params(policy, settings) -> dict[str, str]:
+    """The params a run uses: kpi.toml's, then --set (which wins)."""
     from .project import project_params
 
+    given = {name: value for name, value in project_params(Path(policy).resolve().parent).items()}
+    given.update((name.strip(), value.strip()) for name, _, value in (item.partition("=") for item in settings))
+    return given
+
+
+def score_runs(policy, data_dir, period, settings, policy_id, ledger_file=None):
+    """Score every chosen policy of the file; `ledger_file` (default: the project's ledger)
+    supplies stored results for earlier periods whose data is absent."""
+    from .compile.periods import parse_period
+    from .execute.engine import project_files
+    from .ledger import ledger_path, score_policy
+
     chosen = parse_period(period)
-    given = [f"{name}={value}" for name, value in project_params(Path(policy).resolve().parent).items()]
-    values = parse_settings(tuple(given) + tuple(settings))   # --set wins over kpi.toml
-    files = project_files(Path(policy).resolve().parent)
+    parse_settings(tuple(settings))   # each --set refused by its own text before merging
+    values = parse_settings(tuple(f"{name}={value}" for name, value in score_params(policy, settings).items()))
+    folder = Path(policy).resolve().parent
+    files = project_files(folder)
     data = Path(data_dir) if data_dir else None
     if data is None and not files:
         raise click.UsageError("give --data DIR (or map datasets to files in kpi.toml)")
     source = Source(policy, read_policy(Path(policy)))
-    return [execute(compile_policy(p, chosen, values, source), data, files) for p in load_policies(policy, policy_id)]
+    ledger_file = Path(ledger_file) if ledger_file else ledger_path(folder)
+    return [score_policy(p, chosen, values, source, data, files, ledger_file) for p in load_policies(policy, policy_id)]
 
 
 @cli.command()
@@ -216,12 +237,15 @@ def score_runs(policy, data_dir, period, settings, policy_id):
               help="table for people (default), json as LANGUAGE.md specifies, csv for spreadsheets.")
 @click.option("-o", "--output-file", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
 @click.option("--show-plan", is_flag=True, help="Print the SQL plan to stderr before the result.")
-def score(policy, data_dir, period, settings, policy_id, output, output_file, show_plan):
+@click.option("--save", is_flag=True, help="Store the run in the results ledger as the period's next version.")
+@click.option("--ledger", "ledger_file", type=click.Path(dir_okay=False),
+              help="The results ledger (default: kpi.toml's [ledger] path, else kpi-ledger.duckdb beside kpi.toml).")
+def score(policy, data_dir, period, settings, policy_id, output, output_file, show_plan, save, ledger_file):
     """Score a period's data with a policy: every person's indicators, total, outcomes,
     distribution places, payouts and actions."""
     from .render.result import result_document, to_csv, to_json, to_table
 
-    runs = guard(score_runs, policy, data_dir, period, settings, policy_id)
+    runs = guard(score_runs, policy, data_dir, period, settings, policy_id, ledger_file)
     for run in runs:
         if show_plan:
             click.echo(run.plan.sql(), err=True)
@@ -238,6 +262,9 @@ def score(policy, data_dir, period, settings, policy_id, output, output_file, sh
         write_atomically(Path(output_file), text)
     else:
         click.echo(text, nl=False)
+    if save:
+        from .ledger_commands import save_runs
+        guard(save_runs, runs, policy, settings, ledger_file)
 
 
 @cli.command(name="compile")

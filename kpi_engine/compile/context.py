@@ -14,6 +14,7 @@ from .periods import Period
 # DECIMAL scale each declared field type loads with (execute/load.py creates the tables).
 FIELD_SCALES = {"number": 10, "money": 4, "duration": 6}
 NUMERIC_KINDS = ("number", "money", "duration", "percent")
+STORED_CONDITIONS = "__ledger_conditions"   # columns __ledger_pid, __ledger_period, __ledger_ac_<n>
 
 
 @dataclass
@@ -32,6 +33,11 @@ class Context:
     params: dict[str, ParamInfo]
     calendar: dict[str, list[tuple[date, date]]]
     variants_by_period: list[list[ast.Variant]] = field(default_factory=list)
+    # Earlier periods whose action conditions come from the results ledger (their data is gone),
+    # read from the table STORED_CONDITIONS the caller loads.
+    stored_periods: tuple[int, ...] = ()
+    # Appeal adjustments (person id → amount) added to the scored period's adjustments.
+    appeal_adjustments: dict[str, Decimal] = field(default_factory=dict)
 
     @property
     def roster_fields(self) -> dict[str, ast.Field]:

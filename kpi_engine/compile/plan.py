@@ -24,7 +24,7 @@ from .. import ast
 from ..errors import Diagnostic, ScoringError, Source
 from . import numbers as n
 from ..check.scope import Scope, infer_type
-from .context import Context, blanks, build_context
+from .context import STORED_CONDITIONS, Context, blanks, build_context
 from .expressions import Aggregates, PersonCompiler, Val, false_if_null, position_column
 from .numbers import Num
 from .periods import Period, history
@@ -94,9 +94,12 @@ class _Stages:
 
 
 def compile_policy(policy: ast.Policy, period: Period, settings: dict[str, ast.Literal] | None = None,
-                   source: Source | None = None) -> Plan:
+                   source: Source | None = None, stored_periods: tuple[int, ...] = (),
+                   appeal_adjustments: dict[str, Decimal] | None = None) -> Plan:
     """Compile one policy for one period (plus the earlier periods its actions look back on).
-    `source` is the policy's file, so refusals can point into it."""
+    `source` is the policy's file, so refusals can point into it. `stored_periods` (indexes into
+    the history, 1 = the period before) take their action conditions from the results ledger;
+    `appeal_adjustments` add an accepted appeal's amount to a person's adjustments."""
     kind = policy.setting(ast.PeriodSetting)
     policy_kind = kind.kind.name if kind else "month"
     if period.kind != policy_kind:
@@ -104,6 +107,8 @@ def compile_policy(policy: ast.Policy, period: Period, settings: dict[str, ast.L
                            f"{period.label} is a {period.kind}")
     depth = max([_periods_needed(a) for a in policy.of(ast.Action)] + [1])
     context = build_context(policy, history(period, depth), settings or {})
+    context.stored_periods = tuple(i for i in stored_periods if 0 < i < depth)
+    context.appeal_adjustments = dict(appeal_adjustments or {})
     missing = blanks(policy, context.params)
     if missing:
         names = sorted({what.split()[-1] for _, what in missing if what.startswith("param")})
@@ -382,6 +387,11 @@ class _Compiler:
                     high = compiler.compile(row.value).num
             if parts:
                 blocks.append(n.clamp(_sum(parts), low, high))
+        if self.context.appeal_adjustments:
+            scored = exp.EQ(this=col("__period"), expression=exp.Literal.number(0))
+            blocks.append(n.case([(exp.And(this=scored.copy(), expression=exp.EQ(this=col("__pid"), expression=exp.Literal.string(pid))),
+                                   n.literal(amount)) for pid, amount in sorted(self.context.appeal_adjustments.items())],
+                                 n.literal(0)))
         return _sum(blocks) if blocks else None
 
     def _totals(self, compiler: PersonCompiler, adjustments: Num | None, vetoes: list[exp.Expression]) -> None:
@@ -396,8 +406,12 @@ class _Compiler:
             vetoed = exp.Or(this=vetoed, expression=exp.Paren(this=condition))
         has_total = exp.Not(this=exp.Is(this=base.sql.copy(), expression=exp.Null()))
         vetoed = exp.And(this=has_total, expression=exp.Paren(this=vetoed))
-        adjusted = (n.case([(has_total.copy(), adjustments)]) if adjustments is not None
-                    else Num(exp.Null(), 0))
+        shown = has_total.copy()
+        if self.context.appeal_adjustments and not self.policy.of(ast.Adjust):
+            # Without adjust blocks only the appellant has adjustments; the rest stay null, as before.
+            appellants = [exp.Literal.string(pid) for pid in sorted(self.context.appeal_adjustments)]
+            shown = exp.And(this=shown, expression=exp.In(this=col("__pid"), expressions=appellants))
+        adjusted = n.case([(shown, adjustments)]) if adjustments is not None else Num(exp.Null(), 0)
         self.stages.extend("totals", [("adjustments", adjusted.sql), ("vetoed", vetoed),
                                       ("unrounded", n.rescale(n.clamp(raw, low, high), n.MAX_SCALE).sql)])
         no_base = exp.Is(this=base.sql.copy(), expression=exp.Null())
@@ -533,16 +547,40 @@ class _Compiler:
                 columns.append((position_column(which, group),
                                 exp.And(this=has_total, expression=exp.EQ(this=place, expression=exp.Literal.number(1)))))
             self.stages.extend("positions", columns)
+        if not actions:
+            return
+        self._conditions([false_if_null(condition) for _, condition in actions])
         columns = []
-        for index, (action, condition) in enumerate(actions):
+        for index, (action, _) in enumerate(actions):
             periods = _periods_needed(action)
             held = exp.Window(this=exp.Filter(this=exp.Count(this=exp.Star()), expression=exp.Where(
-                this=exp.And(this=exp.Paren(this=false_if_null(condition)),
+                this=exp.And(this=col(f"ac:{index}"),
                              expression=exp.LT(this=col("__period"), expression=exp.Literal.number(periods))))),
                 partition_by=[col("__pid")])
             columns.append((f"a:{index}", exp.EQ(this=held, expression=exp.Literal.number(periods))))
-        if columns:
-            self.stages.extend("actions", columns)
+        self.stages.extend("actions", columns)
+
+    def _conditions(self, conditions: list[exp.Expression]) -> None:
+        """Each action's condition per period (`ac:<n>`); in the periods whose data is gone, the
+        value the results ledger stored when that period was scored (false for people it lacks)."""
+        stored = self.context.stored_periods
+        if not stored:
+            self.stages.extend("conditions", [(f"ac:{i}", c) for i, c in enumerate(conditions)])
+            return
+        from_ledger = exp.In(this=col("__period", "t"), expressions=[exp.Literal.number(i) for i in stored])
+        projections = [exp.Column(this=exp.Star(), table=q("t"))]
+        for index, condition in enumerate(conditions):
+            for column in condition.find_all(exp.Column):
+                if not column.table:
+                    column.set("table", q("t"))
+            kept = exp.Coalesce(this=col(f"__ledger_ac_{index}", "l"), expressions=[exp.false()])
+            projections.append(exp.alias_(exp.Case(ifs=[exp.If(this=from_ledger.copy(), true=kept)], default=condition),
+                                           q(f"ac:{index}")))
+        select = (exp.select(*projections).from_(exp.Table(this=q(self.stages.last), alias=exp.TableAlias(this=q("t"))))
+                  .join(exp.Table(this=q(STORED_CONDITIONS), alias=exp.TableAlias(this=q("l"))), join_type="left",
+                        on=exp.and_(exp.EQ(this=col("__ledger_pid", "l"), expression=col("__pid", "t")),
+                                    exp.EQ(this=col("__ledger_period", "l"), expression=col("__period", "t")))))
+        self.stages.add("conditions", select)
 
 
 def _key(node: TreeNode) -> str:

@@ -47,9 +47,11 @@ def connect():
     return duckdb.connect(":memory:")
 
 
-def execute(plan: Plan, data_dir: Path | None, files: dict[str, Path] | None = None, con=None) -> Run:
+def execute(plan: Plan, data_dir: Path | None, files: dict[str, Path] | None = None, con=None,
+            loaded: dict[str, Path] | None = None) -> Run:
+    """Load the data and run the plan; `loaded` (the files used) says `con` has the data already."""
     con = con or connect()
-    used = load_datasets(con, dataset_specs(plan.policy), data_dir, files or {})
+    used = loaded if loaded is not None else load_datasets(con, dataset_specs(plan.policy), data_dir, files or {})
     warnings = unmatched_records(con, plan, used)
     relation = con.sql(plan.sql(pretty=False))
     return Run(plan, relation.columns, relation.fetchall(), warnings, used)
@@ -78,3 +80,19 @@ def unmatched_records(con, plan: Plan, used: dict[str, Path]) -> list[str]:
             warnings.append(f"{used.get(name, name)}: {records} record(s) of {len(found)} person(s) not in "
                             f"the roster {roster} were not scored: {people}")
     return warnings
+
+
+def periods_with_data(con, plan: Plan) -> set[int]:
+    """Indexes of the plan's periods (0 = the one scored) that have a record in any dataset."""
+    found = set()
+    for index, period in enumerate(plan.context.periods):
+        for name, dataset in plan.context.datasets.items():
+            if dataset.at is None:
+                continue
+            query = (exp.select(exp.Literal.number(1)).from_(exp.Table(this=q(name)))
+                     .where(exp.and_(exp.GTE(this=col("__at"), expression=timestamp(period.start)),
+                                     exp.LT(this=col("__at"), expression=timestamp(period.end)))).limit(1))
+            if con.sql(query.sql("duckdb")).fetchall():
+                found.add(index)
+                break
+    return found
