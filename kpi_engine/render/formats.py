@@ -115,3 +115,74 @@ def write_manual(manual, output: str, env, markdown_env) -> bytes:
         return manual_docx(manual)
     html = manual_html(manual, env)
     return html_to_pdf(html) if output == "pdf" else html.encode("utf-8")
+
+
+# ---- the report ------------------------------------------------------------------------------------
+
+def report_html(report, env) -> str:
+    return env.get_template("report.html.j2").render(report=report)
+
+
+def report_xlsx(report) -> bytes:
+    """One sheet per view, numbers as numbers with their formats, headers frozen; text that a
+    spreadsheet would run as a formula (= + - @) is neutralised like in CSV."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    from .charts import _colour
+    from .result import defuse_cell
+
+    t = report.titles
+    book = Workbook()
+    book.remove(book.active)
+    bold = Font(bold=True)
+
+    def sheet(title, header, rows, formats=None, freeze="A2"):
+        ws = book.create_sheet(title[:31])
+        ws.append([defuse_cell(str(h)) for h in header])
+        for cell in ws[1]:
+            cell.font = bold
+        for row in rows:
+            ws.append([defuse_cell(v) if isinstance(v, str) else v for v in row])
+        for column, number_format in (formats or {}).items():
+            for (cell,) in ws.iter_rows(min_row=2, min_col=column, max_col=column):
+                cell.number_format = number_format
+        for index, name in enumerate(header, 1):
+            ws.column_dimensions[ws.cell(1, index).column_letter].width = max(10, min(28, len(str(name)) * 2 + 2))
+        ws.freeze_panes = freeze
+        return ws
+
+    sheet(t["summary"], [t["summary"], ""], [(label, value) for label, value in report.summary]
+          + [(grade, count) for grade, count in report.grades])
+    scores = len(report.score_header) - 2
+    sheet(t["scores"], report.score_header, report.score_rows,
+          {column: "0.00" for column in range(3, 3 + scores) if _numeric(report.score_rows, column - 1)}, "C2")
+    heat = sheet(t["heatmap"][:31], [t["name"], *report.heat_indicators],
+                 [[name, *shares] for name, shares in zip(report.heat_people, report.heat)],
+                 {column: "0%" for column in range(2, 2 + len(report.heat_indicators))}, "B2")
+    for row in heat.iter_rows(min_row=2, min_col=2):
+        for cell in row:
+            if cell.value is not None:
+                colour = _colour(cell.value).removeprefix("rgb(").removesuffix(")").split(",")
+                fill = "".join(f"{int(c):02X}" for c in colour)
+                cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
+    sheet(t["lost"], [t["indicator"], t["lost"], t["cumulative"]],
+          [(name, points, share / 100) for name, points, share in report.lost], {2: "0.00", 3: "0.0%"})
+    sheet(t["rankings"], ["", t["place"], t["id"], t["name"], t["total"], report.grade_name or ""],
+          [(ranking.group, *row) for ranking in report.rankings for row in ranking.rows], {5: "0.00"})
+    sheet(t["actions"], [t["id"], t["name"], t["action"]], report.actions)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _numeric(rows, index: int) -> bool:
+    from decimal import Decimal
+    return any(isinstance(row[index], Decimal) for row in rows)
+
+
+def write_report(report, output: str, env) -> bytes:
+    if output == "xlsx":
+        return report_xlsx(report)
+    html = report_html(report, env)
+    return html_to_pdf(html) if output == "pdf" else html.encode("utf-8")

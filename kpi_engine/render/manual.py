@@ -135,15 +135,6 @@ def build_manual(policy: ast.Policy, source_text: str, lang: str = "zh", setting
     period = words["kinds"].get(kind.kind.name if kind else "month", kind.kind.name if kind else "month")
     doc = {row.key.name: row.texts for item in policy.of(ast.Doc) for row in item.rows}
 
-    def full(node: TreeNode) -> Decimal:
-        """The points a node can bring to the total (its max, scaled through its parents' weights)."""
-        if node.id == ROOT:
-            return node.maximum
-        parent_full = full(node.parent)
-        if node.mode == "points":
-            return node.share * parent_full / node.parent.maximum
-        return node.share * parent_full
-
     nodes = {id(n.node): n for n in _walk(tree)}
 
     def share_text(item) -> str:
@@ -151,7 +142,7 @@ def build_manual(policy: ast.Policy, source_text: str, lang: str = "zh", setting
         if node is None or node.share is None:
             return ""
         own = f"{decimal_text(node.share * 100)}%" if node.mode == "weight" else words["points"].format(decimal_text(node.share))
-        points = decimal_text(full(node), 2)
+        points = decimal_text(full_points(node), 2)
         return own if own in (f"{points}%", words["points"].format(points)) else f"{own} ({words['of_total'].format(points)})"
 
     def entry(indicator: ast.Indicator) -> IndicatorEntry:
@@ -194,6 +185,16 @@ def build_manual(policy: ast.Policy, source_text: str, lang: str = "zh", setting
         results=_results(policy, say, words), schedule=_schedule(policy, words),
         appeal="; ".join(doc["appeal"]) if "appeal" in doc else words["no_appeal"],
         supplements=[s for s in sections if s not in cycle])
+
+
+def full_points(node: TreeNode) -> Decimal:
+    """The points a node can bring to the total: its share scaled through its parents' weights."""
+    if node.id == ROOT:
+        return node.maximum
+    parent_full = full_points(node.parent)
+    if node.mode == "points":
+        return node.share * parent_full / node.parent.maximum
+    return node.share * parent_full
 
 
 def _walk(node: TreeNode):
