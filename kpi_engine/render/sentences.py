@@ -186,7 +186,7 @@ class Sentences:
     def condition(self, test, region: Values | None, kind: tuple[str, int | None]) -> str:
         w = self.words
         if region is not None:
-            if isinstance(test, ast.TestElse) and (len(region.parts) != 1 or region.lo == -INF and region.hi == INF):
+            if isinstance(test, ast.TestElse) and region.lo == -INF and region.hi == INF and len(region.parts) == 1:
                 return w["else"]
             return self.region_words(region, kind)
         if isinstance(test, ast.TestElse):
