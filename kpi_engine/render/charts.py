@@ -22,9 +22,12 @@ def _text(x, y, text, anchor="middle", extra="") -> str:
 
 
 def bars(title: str, labels: list[str], values: list[Decimal | int], line: list[Decimal] | None = None,
-         width: int = 640, height: int = 260) -> str:
-    """Vertical bars with their values on top; `line` adds a cumulative-percent line (Pareto)."""
-    left, bottom, top = 40, 50, 20
+         line_label: str = "", width: int = 640, height: int = 260) -> str:
+    """Vertical bars with their values on top; `line` adds a cumulative-percent line (Pareto).
+    Labels slant when the bars are too narrow for them."""
+    slanted = len(values) > 6
+    left, bottom, top = 40, 90 if slanted else 50, 20
+    height += 40 if slanted else 0
     plot_w, plot_h = width - left - 20, height - bottom - top
     highest = max([Decimal(v) for v in values] + [Decimal(1)])
     step = plot_w / max(len(values), 1)
@@ -35,12 +38,16 @@ def bars(title: str, labels: list[str], values: list[Decimal | int], line: list[
         x = left + index * step + step * 0.15
         body.append(f'<rect x="{x:.1f}" y="{top + plot_h - bar_h:.1f}" width="{step * 0.7:.1f}" height="{bar_h:.1f}" fill="{BAR}"/>')
         body.append(_text(x + step * 0.35, top + plot_h - bar_h - 3, value))
-        body.append(_text(x + step * 0.35, top + plot_h + 14, label, extra=' font-size="10"'))
+        label_x, label_y = x + step * 0.35, top + plot_h + 14
+        if slanted:
+            body.append(_text(label_x, label_y, label, "end", f' font-size="10" transform="rotate(-35 {label_x:.1f} {label_y:.1f})"'))
+        else:
+            body.append(_text(label_x, label_y, label, extra=' font-size="10"'))
         if line is not None:
             points.append(f"{x + step * 0.35:.1f},{top + plot_h - float(line[index]) / 100 * plot_h:.1f}")
     if points:
         body.append(f'<polyline points="{" ".join(points)}" fill="none" stroke="{LINE}" stroke-width="2"/>')
-        body.append(_text(left + plot_w, top - 6, "累计 % / cumulative %", "end", f' fill="{LINE}"'))
+        body.append(_text(left + plot_w, top - 6, line_label, "end", f' fill="{LINE}"'))
     return _svg(width, height, body, title)
 
 

@@ -28,7 +28,8 @@ TITLES = {
            "each": "{}{} 每条{} {} 分", "where": "(条件: {})", "if": "当 {} 时 {} {} 分",
            "add": "加", "deduct": "扣", "adjust_min": "合计最多扣 {} 分", "adjust_max": "合计最多加 {} 分",
            "total_bounds": "总分最低 {} 分, 最高 {} 分", "rounding": "总分四舍五入保留 {} 位小数",
-           "by_total": "按总分", "actions": "改进措施", "by": "按{}", "within": "在同一{}内排名", "ranking": "按总分排名",
+           "by_total": "按总分", "actions": "改进措施",
+           "default_purpose": "本制度规定“{}”的考核指标、评分标准与结果应用; 考核结果按本制度由{}数据计算得出。", "by": "按{}", "within": "在同一{}内排名", "ranking": "按总分排名",
            "action": "{}: {}", "action_periods": "连续 {} 个考核周期 {}", "no_appeal":
            "员工对考核结果有异议的, 可在结果公布后向考核主管部门提出申诉。",
            "by_day": "每期第 {} 日前", "within_time": "{} {}内",
@@ -53,7 +54,9 @@ TITLES = {
            "add": "add", "deduct": "deduct", "adjust_min": "deductions total at most {} points",
            "adjust_max": "additions total at most {} points", "total_bounds": "the total is kept between {} and {}",
            "rounding": "the total is rounded half-up to {} decimals",
-           "by_total": "by total", "actions": "Actions", "by": "by {}", "within": "ranked within the same {}", "ranking": "ranked by total",
+           "by_total": "by total", "actions": "Actions",
+           "default_purpose": "This document sets out the indicators, scoring standards and use of results of "
+                              "“{}”; results are computed from the {} data by these rules.", "by": "by {}", "within": "ranked within the same {}", "ranking": "ranked by total",
            "action": "{}: {}", "action_periods": "{1} for {0} periods in a row", "no_appeal":
            "An employee who disagrees with the result may appeal to the assessing department after it is published.",
            "by_day": "by day {} of the period", "within_time": "within {} {}",
@@ -71,7 +74,7 @@ class IndicatorEntry:
     source: str
     period: str
     sentences: list[str]
-    brief: str            # the scoring standard in the table: the sentences joined
+    brief: str            # the scoring standard in the indicator table: the rule's sentences joined
 
 
 @dataclass
@@ -146,12 +149,13 @@ def build_manual(policy: ast.Policy, source_text: str, lang: str = "zh", setting
         return own if own in (f"{points}%", words["points"].format(points)) else f"{own} ({words['of_total'].format(points)})"
 
     def entry(indicator: ast.Indicator) -> IndicatorEntry:
-        sentences = say.rule_sentences(indicator, missing_mode)
+        rules = say.rule_sentences(indicator)
+        note = say.missing_note(indicator, missing_mode)
         measure = indicator.value_measure
         define = indicator.text_of(ast.Define) or (node_text(measure.expr) if measure else "")
         return IndicatorEntry(indicator.id.name, indicator.label or indicator.id.name, define,
                               share_text(indicator), indicator.text_of(ast.Source) or "", period,
-                              sentences, "; ".join(sentences))
+                              rules + [note] * bool(note), "; ".join(rules))
 
     groups: list[Group] = []
     loose: list[IndicatorEntry] = []
@@ -165,6 +169,8 @@ def build_manual(policy: ast.Policy, source_text: str, lang: str = "zh", setting
         groups.insert(0, Group(policy.label or policy.id.name, "", loose))
 
     general = [(words[key], "; ".join(doc[key])) for key in ("purpose", "scope", "principles") if key in doc]
+    if "purpose" not in doc:
+        general.insert(0, (words["purpose"], words["default_purpose"].format(policy.label or policy.id.name, period)))
     sections = [(texts[0], "; ".join(texts[1:])) for item in policy.of(ast.Doc) for row in item.rows
                 if row.key.name == "section" for texts in [row.texts]]
     subject = policy.setting(ast.SubjectSetting)

@@ -80,7 +80,7 @@ class Report:
         if self.lost:
             found["pareto"] = charts.bars(t["pareto"], [name for name, _, _ in self.lost],
                                           [rounded(points, 1) for _, points, _ in self.lost],
-                                          line=[share for _, _, share in self.lost])
+                                          line=[share for _, _, share in self.lost], line_label=t["cumulative"])
         return found
 
 

@@ -250,7 +250,7 @@ class Sentences:
             found += self.bands(body, self.score_words, len(exceptions))
         return found
 
-    def rule_sentences(self, indicator: ast.Indicator, missing_mode: str = "exclude") -> list[str]:
+    def rule_sentences(self, indicator: ast.Indicator) -> list[str]:
         """The indicator's scoring rule as sentences, in the order they apply."""
         w, rule = self.words, indicator.rule
         sentences = [band.sentence for band in self.rule_bands(indicator)]
@@ -262,10 +262,13 @@ class Sentences:
             sentences.append(w["rank_rule"].format(group=rule.group.name, better=w[f"better_{indicator.better}"],
                                                    high=self.value(rule.high, "number"),
                                                    low=self.value(rule.low, "number")))
-        sentences += [w["veto"].format(node_text(v.condition)) for v in indicator.vetoes]
-        if not any(isinstance(b.row.test, ast.TestMissing) for b in self.rule_bands(indicator)):
-            sentences.append(w["counts_zero"] if missing_mode == "zero" else w["not_applicable"])
-        return sentences
+        return sentences + [w["veto"].format(node_text(v.condition)) for v in indicator.vetoes]
+
+    def missing_note(self, indicator: ast.Indicator, missing_mode: str) -> str | None:
+        """What happens with no data, unless the rule's own `missing :` row says it."""
+        if any(isinstance(b.row.test, ast.TestMissing) for b in self.rule_bands(indicator)):
+            return None
+        return self.words["counts_zero"] if missing_mode == "zero" else self.words["not_applicable"]
 
     def linear(self, rule: ast.Linear, indicator: ast.Indicator) -> str:
         w = self.words
