@@ -132,6 +132,10 @@ def test_manual_pdf_names_every_indicator_weight_and_band(manuals, tmp_path):
     for table in model.results:
         for sentence in table.sentences:
             assert squeeze(sentence) in text, sentence
+    for label, value in model.params:
+        assert squeeze(f"{label}{value}") in text
+    for special in model.special:
+        assert all(squeeze(line) in text for line in special.sentences)
     for chapter in ("总则", "考核周期与考核主体", "指标体系", "评分标准", "加减分与否决项", "结果应用",
                     "数据采集与时间节点", "申诉", "附录"):
         assert chapter in text
@@ -277,6 +281,17 @@ def test_templates_cannot_reach_python(tmp_path):
     (tmp_path / "manual.html.j2").write_text("{{ ''.__class__.__mro__[1].__subclasses__() }}", encoding="utf-8")
     with pytest.raises(SecurityError):
         environment(tmp_path).get_template("manual.html.j2").render()
+
+
+def test_a_broken_template_is_reported_by_file_and_line(tmp_path):
+    policy = CASES / "seed000_service_framework" / "policy.kpi"
+    if not policy.is_file():
+        pytest.skip("../shared/conformance is not beside the project")
+    (tmp_path / "manual.md.j2").write_text("# {{ manual.title }}\n{% for x in %}", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["manual", str(policy), "--format", "md", "--templates", str(tmp_path),
+                                      "-o", str(tmp_path / "m.md")])
+    assert result.exit_code == 1 and "manual.md.j2:2:" in result.output
+    assert not (tmp_path / "m.md").exists()
 
 
 def test_user_templates_override_and_extend_the_defaults(tmp_path):

@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 from importlib import import_module
 
+from .templating import render
+
 INSTALL_HINT = "pip install 'kpi-engine[documents]'"
 
 
@@ -27,11 +29,11 @@ def html_to_pdf(html: str) -> bytes:
 # ---- the manual ------------------------------------------------------------------------------------
 
 def manual_html(manual, env) -> str:
-    return env.get_template("manual.html.j2").render(manual=manual)
+    return render(env, "manual.html.j2", manual=manual)
 
 
 def manual_markdown(manual, env) -> str:
-    return env.get_template("manual.md.j2").render(manual=manual)
+    return render(env, "manual.md.j2", manual=manual)
 
 
 def manual_docx(manual) -> bytes:
@@ -78,6 +80,12 @@ def manual_docx(manual) -> bytes:
             for group in manual.groups:
                 document.add_heading(f"{group.title} ({group.share})" if group.share else group.title, level=2)
                 table(t["columns"], [(i.label, i.define, i.share, i.brief, i.source, i.period) for i in group.indicators])
+            if manual.params:
+                document.add_heading(t["params"], level=2)
+                table(("", ""), manual.params)
+            for special in manual.special:
+                document.add_heading(f"{t['special']}: {special.title}", level=2)
+                bullets(special.sentences)
         elif key == "standards":
             for item in manual.indicators:
                 document.add_heading(f"{item.label} · {item.share}" if item.share else item.label, level=2)
@@ -120,7 +128,7 @@ def write_manual(manual, output: str, env, markdown_env) -> bytes:
 # ---- the report ------------------------------------------------------------------------------------
 
 def report_html(report, env) -> str:
-    return env.get_template("report.html.j2").render(report=report)
+    return render(env, "report.html.j2", report=report)
 
 
 def report_xlsx(report) -> bytes:

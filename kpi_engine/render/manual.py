@@ -28,7 +28,9 @@ TITLES = {
            "each": "{}{} 每条{} {} 分", "where": "(条件: {})", "if": "当 {} 时 {} {} 分",
            "add": "加", "deduct": "扣", "adjust_min": "合计最多扣 {} 分", "adjust_max": "合计最多加 {} 分",
            "total_bounds": "总分最低 {} 分, 最高 {} 分", "rounding": "总分四舍五入保留 {} 位小数",
-           "by_total": "按总分", "actions": "改进措施",
+           "by_total": "按总分", "actions": "改进措施", "params": "参数", "special": "特殊期间",
+           "during": "{tag}期间为 {value}", "blank_param": "由本单位填写: ________", "dates": "{} 至 {}",
+           "variant_weight": "{} 权重调整为 {}", "variant_points": "{} 分值调整为 {}", "variant_param": "{} 取 {}",
            "default_purpose": "本制度规定“{}”的考核指标、评分标准与结果应用; 考核结果按本制度由{}数据计算得出。", "by": "按{}", "within": "在同一{}内排名", "ranking": "按总分排名",
            "action": "{}: {}", "action_periods": "连续 {} 个考核周期 {}", "no_appeal":
            "员工对考核结果有异议的, 可在结果公布后向考核主管部门提出申诉。",
@@ -54,7 +56,10 @@ TITLES = {
            "add": "add", "deduct": "deduct", "adjust_min": "deductions total at most {} points",
            "adjust_max": "additions total at most {} points", "total_bounds": "the total is kept between {} and {}",
            "rounding": "the total is rounded half-up to {} decimals",
-           "by_total": "by total", "actions": "Actions",
+           "by_total": "by total", "actions": "Actions", "params": "Parameters", "special": "Special periods",
+           "during": "{value} during {tag}", "blank_param": "to be filled in: ________", "dates": "{} to {}",
+           "variant_weight": "weight of {} becomes {}", "variant_points": "points of {} become {}",
+           "variant_param": "{} is {}",
            "default_purpose": "This document sets out the indicators, scoring standards and use of results of "
                               "“{}”; results are computed from the {} data by these rules.", "by": "by {}", "within": "ranked within the same {}", "ranking": "ranked by total",
            "action": "{}: {}", "action_periods": "{1} for {0} periods in a row", "no_appeal":
@@ -107,6 +112,8 @@ class Manual:
     results: list[Table]
     schedule: list[tuple[str, str]]
     appeal: str
+    params: list[tuple[str, str]] = field(default_factory=list)      # label, value(s) in words
+    special: list[Table] = field(default_factory=list)               # calendar tags and their variants
     supplements: list[tuple[str, str]] = field(default_factory=list)
 
     @property
@@ -171,8 +178,8 @@ def build_manual(policy: ast.Policy, source_text: str, lang: str = "zh", setting
     general = [(words[key], "; ".join(doc[key])) for key in ("purpose", "scope", "principles") if key in doc]
     if "purpose" not in doc:
         general.insert(0, (words["purpose"], words["default_purpose"].format(policy.label or policy.id.name, period)))
-    sections = [(texts[0], "; ".join(texts[1:])) for item in policy.of(ast.Doc) for row in item.rows
-                if row.key.name == "section" for texts in [row.texts]]
+    sections = [(row.texts[0], "; ".join(row.texts[1:])) for item in policy.of(ast.Doc) for row in item.rows
+                if row.key.name == "section"]
     subject = policy.setting(ast.SubjectSetting)
     roster = next((d for d in policy.of(ast.Dataset) if subject and d.id.name == subject.dataset.name), None)
     cycle = [(words["period"], period)]
@@ -190,7 +197,8 @@ def build_manual(policy: ast.Policy, source_text: str, lang: str = "zh", setting
         adjustments=_adjustments(policy, say, words), vetoes=_vetoes(policy, say, words),
         results=_results(policy, say, words), schedule=_schedule(policy, words),
         appeal="; ".join(doc["appeal"]) if "appeal" in doc else words["no_appeal"],
-        supplements=[s for s in sections if s not in cycle])
+        supplements=[s for s in sections if s not in cycle],
+        params=_params(policy, say, words), special=_special(policy, say, words))
 
 
 def full_points(node: TreeNode) -> Decimal:
@@ -281,6 +289,55 @@ def _results(policy: ast.Policy, say: Sentences, words: dict) -> list[Table]:
     if actions:
         found.append(Table(words["actions"], actions))
     return found
+
+
+def _params(policy: ast.Policy, say: Sentences, words: dict) -> list[tuple[str, str]]:
+    tags = {t.id.name: t.label or t.id.name for c in policy.of(ast.Calendar) for t in c.tags}
+    found = []
+    for param in policy.of(ast.Param):
+        values = []
+        for value in param.values:
+            if value.during is not None:
+                tag = tags.get(value.during.name, value.during.name)
+                values.append(words["during"].format(tag=tag, value=say.value(value.value)))
+                continue
+            given = say.resolve.literal(ast.Name((param.id.name,)))   # the default, or --set
+            values.append(say.value(given) if given is not None else words["blank_param"])
+        found.append((param.label or param.id.name, "; ".join(values)))
+    return found
+
+
+def _special(policy: ast.Policy, say: Sentences, words: dict) -> list[Table]:
+    """Each calendar tag with its dates, and what its variant changes while it lasts."""
+    variants = {v.id.name: v for v in policy.of(ast.Variant)}
+    found = []
+    for calendar in policy.of(ast.Calendar):
+        for tag in calendar.tags:
+            lines = ["; ".join(words["dates"].format(r.start.isoformat(), r.end.isoformat()) for r in tag.ranges)]
+            variant = variants.get(tag.id.name)
+            for row in variant.rows if variant else ():
+                if isinstance(row, ast.VariantParam):
+                    lines.append(words["variant_param"].format(row.id.name, say.value(row.value)))
+                else:
+                    key = "variant_weight" if isinstance(row, ast.VariantWeight) else "variant_points"
+                    name = _label_of_path(policy, str(row.path))
+                    lines.append(words[key].format(name, say.value(row.value)))
+            title = tag.label or tag.id.name
+            if variant is not None and variant.label and variant.label != title:
+                title = f"{title} · {variant.label}"
+            found.append(Table(title, lines))
+    return found
+
+
+def _label_of_path(policy: ast.Policy, path: str) -> str:
+    items = list(policy.tree)
+    node = None
+    for part in path.split("."):
+        node = next((i for i in items if i.id.name == part), None)
+        if node is None:
+            return path
+        items = list(getattr(node, "items", ()))
+    return node.label or node.id.name
 
 
 def _schedule(policy: ast.Policy, words: dict) -> list[tuple[str, str]]:

@@ -86,6 +86,7 @@ class Resolver:
 
     def __init__(self, policy: ast.Policy, settings: dict | None = None):
         self.params = {}
+        self.labels = {param.id.name: param.label or param.id.name for param in policy.of(ast.Param)}
         for param in policy.of(ast.Param):
             plain = [v.value for v in param.values if v.during is None]
             if plain and isinstance(plain[0], ast.Literal) and plain[0].value is not None:
@@ -136,7 +137,9 @@ class Sentences:
     def value(self, expr, kind: str | None = None) -> str:
         """A row's result or a bound: a number in its unit, a quoted label, or the policy's text."""
         found = self.resolve.literal(expr)
-        if found is None:
+        if found is None:   # a param left blank (`?`): name it by its label
+            if isinstance(expr, ast.Name) and str(expr) in self.resolve.labels:
+                return f"“{self.resolve.labels[str(expr)]}”"
             return node_text(expr)
         if found.kind == "text":
             return f"“{found.value}”"
@@ -206,7 +209,9 @@ class Sentences:
             if place is not None and place < 0:
                 return w["rank_last"].format(decimal_text(-place))
             return w["rank"].format(self.value(test.rank))
-        # a bound the policy leaves to a param without one value: quote the row as written
+        if isinstance(test, ast.TestCompare) and test.op in _OPERATOR_WORDS:
+            # a bound the policy leaves to a param without one value: name the param
+            return w[_OPERATOR_WORDS[test.op]].format(self.value(test.bound))
         return node_text(test)
 
     def region_words(self, region: Values, kind: tuple[str, int | None]) -> str:
@@ -273,12 +278,14 @@ class Sentences:
     def linear(self, rule: ast.Linear, indicator: ast.Indicator) -> str:
         w = self.words
         slope = self.resolve.number(rule.slope)
-        kind = self.resolve.literal(rule.origin).kind if self.resolve.literal(rule.origin) else "number"
+        known = [self.resolve.literal(e) for e in (rule.origin, rule.step)]
+        kind = next((k.kind for k in known if k is not None), "number")
+        signed = isinstance(rule.slope, ast.Unary) and rule.slope.op in "+-"
+        negative = slope < 0 if slope is not None else signed and rule.slope.op == "-"
         text = w["linear"].format(
             origin=self.value(rule.origin, kind), base=self.value(rule.base, "number"),
-            step=self.value(rule.step, kind), direction=w["higher"],
-            sign=w["minus"] if slope is not None and slope < 0 else w["plus"],
-            slope=decimal_text(abs(slope)) if slope is not None else node_text(rule.slope))
+            step=self.value(rule.step, kind), direction=w["higher"], sign=w["minus"] if negative else w["plus"],
+            slope=decimal_text(abs(slope)) if slope is not None else self.value(rule.slope.operand if signed else rule.slope))
         limits = []
         if rule.low is not None:
             limits.append(w["floor"].format(self.value(rule.low, "number")))
@@ -288,6 +295,9 @@ class Sentences:
 
     def outcome_bands(self, rows) -> list[Band]:
         return self.bands(rows, lambda row: self.words["gets"].format(self.value(row.value)))
+
+
+_OPERATOR_WORDS = {">=": "at_least", ">": "above", "<=": "at_most", "<": "below", "=": "equal"}
 
 
 def _bounds(test) -> list:

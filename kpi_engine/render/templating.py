@@ -29,6 +29,20 @@ def environment(user_folder: Path | None = None, plugin_folders: list[Path] | No
     return env
 
 
+def render(env, name: str, **context) -> str:
+    """Render a template; a broken user or plugin template is reported by file and line."""
+    from jinja2 import TemplateError, TemplateSyntaxError
+
+    from ..errors import KpiError
+
+    try:
+        return env.get_template(name).render(**context)
+    except TemplateSyntaxError as error:
+        raise KpiError(f"template {error.filename or error.name or name}:{error.lineno}: {error.message}") from None
+    except TemplateError as error:
+        raise KpiError(f"template {name}: {error.message or error}") from None
+
+
 def markdown_environment(user_folder: Path | None = None, plugin_folders: list[Path] | None = None):
     """Markdown is not HTML: escaping there would print `&lt;` on the wiki page, so the
     Markdown templates escape Markdown's own specials with the `md` filter instead."""
