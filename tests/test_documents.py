@@ -349,3 +349,19 @@ def test_kpi_help_does_not_import_document_libraries():
             "print(sorted(m for m in ('weasyprint', 'docx', 'openpyxl', 'jinja2') if m in sys.modules))")
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert found.strip() == "[]"
+
+
+def test_kpi_report_command_writes_each_format(tmp_path):
+    case = CASES / "seed004_field_reps"
+    if not case.is_dir():
+        pytest.skip("../shared/conformance is not beside the project")
+    runner = CliRunner()
+    for output in ("html", "xlsx"):
+        target = tmp_path / f"report.{output}"
+        result = runner.invoke(cli, ["report", str(case / "policy.kpi"), "--data", str(case / "data"),
+                                     "--period", "2026-10", "--format", output, "--lang", "en", "-o", str(target)])
+        assert result.exit_code == 0, result.output
+        assert target.stat().st_size > 1000 and not list(tmp_path.glob(".*kpi-tmp"))
+    assert "Points lost by indicator" in (tmp_path / "report.html").read_text(encoding="utf-8")
+    result = runner.invoke(cli, ["report", str(case / "policy.kpi"), "--period", "2026-10", "-o", str(tmp_path / "x.html")])
+    assert result.exit_code != 0 and "--data" in result.output
