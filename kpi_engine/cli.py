@@ -311,10 +311,14 @@ def guard(function, *args):
         raise click.ClickException(str(error)) from None
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write beside the target, then rename over it: a crash never leaves half a file."""
+def write_atomically(path: Path, content: str | bytes) -> None:
+    """Write beside the target, then rename over it: a crash never leaves half a file.
+    Text is written as UTF-8; bytes (a PDF, a DOCX) as they are."""
     temporary = path.with_name(f".{path.name}.kpi-tmp")
-    temporary.write_text(text, encoding="utf-8")
+    if isinstance(content, bytes):
+        temporary.write_bytes(content)
+    else:
+        temporary.write_text(content, encoding="utf-8")
     temporary.replace(path)
 
 

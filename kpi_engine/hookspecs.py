@@ -78,6 +78,19 @@ def register_sample_data(register):
     """
 
 
+# ---- documents ---------------------------------------------------------------------------------
+
+@hookspec
+def register_template_folders(register):
+    """Register folders of Jinja templates for `kpi manual` and `kpi report` (industry wording,
+    a consultancy's letterhead). A template found there overrides the built-in one of the same
+    file name; a user's ``--templates DIR`` overrides both. A template can extend the built-in
+    one as ``default:manual.html.j2``.
+
+    :param register: call with a :class:`pathlib.Path` to a folder.
+    """
+
+
 # ---- the command line ----------------------------------------------------------------------------
 
 @hookspec

@@ -19,7 +19,7 @@ from .library import Adapter, DatasetSchema, Industry, LibraryIndicator, Preset
 
 ENTRY_POINTS = "kpi_engine"
 # Built-in features, registered through the same hooks as everyone else's.
-DEFAULT_PLUGINS = ("kpi_engine.default_commands", "kpi_engine.ledger_commands")
+DEFAULT_PLUGINS = ("kpi_engine.default_commands", "kpi_engine.ledger_commands", "kpi_engine.document_commands")
 
 
 def plugin_manager() -> pluggy.PluginManager:

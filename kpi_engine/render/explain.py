@@ -39,14 +39,15 @@ def _digits(value: Decimal, places: int = 2) -> str:
 class Explainer:
     def __init__(self, run: Run):
         self.run, self.plan = run, run.plan
+        self.rows = {row["__pid"]: row for row in run.records()}   # a report explains everyone
 
     def quote(self, node: ast.Node) -> str:
         return node_text(node)
 
     def person(self, person_id: str) -> str:
-        row = next((r for r in self.run.records() if r["__pid"] == person_id), None)
+        row = self.rows.get(person_id)
         if row is None:
-            known = ", ".join(r["__pid"] for r in self.run.records()[:10])
+            known = ", ".join(list(self.rows)[:10])
             raise LookupError(f"no person {person_id!r} in the roster for this policy (some ids: {known})")
         lines = [f"{row.get('name') or person_id} ({person_id}) · {self.plan.policy.label or self.plan.policy.id.name}"
                  f" · {self.plan.period.label}", ""]

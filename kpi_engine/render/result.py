@@ -129,11 +129,11 @@ def to_csv(run: Run) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
     for row in body:
-        writer.writerow([_defuse(cell) for cell in row])
+        writer.writerow([defuse_cell(cell) for cell in row])
     return out.getvalue()
 
 
-def _defuse(cell: str) -> str:
+def defuse_cell(cell: str) -> str:
     """Spreadsheets run cells starting with = + - @ as formulas; numbers are safe as they are."""
     if cell and cell[0] in "=+-@" and not _is_number(cell):
         return "'" + cell
