@@ -29,9 +29,13 @@ from kpi_engine.errors import Source
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 # `<!-- docs: file=shop/policy.kpi -->`, `<!-- docs: expect-error -->`, `<!-- docs: exit=1 -->`,
-# `<!-- docs: fragment -->` (a part of a policy, shown in its context elsewhere: only highlighted)
+# `<!-- docs: fragment -->` (a part of a policy, shown in its context elsewhere: only highlighted),
+# `<!-- docs: file=lift/policy.kpi session -->` (extends a preset of the page's own plugin, so it is
+# checked in that page's shell session rather than here)
 ANNOTATION = re.compile(r"<!--\s*docs:\s*(.*?)\s*-->")
 FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```[ \t]*$", re.S | re.M)
+# A whole file shown in a page (pymdownx.snippets), e.g. the example plugin's preset.
+SNIPPET = re.compile(r'^--8<-- "([^"]+)"\n', re.M)
 
 
 @dataclass
@@ -56,7 +60,8 @@ def blocks(page: Path) -> list[Block]:
             for item in annotation.group(1).split():
                 key, _, value = item.partition("=")
                 options[key] = value or True
-        found.append(Block(page.name, text.count("\n", 0, match.start()) + 1, match.group(1), match.group(2), options))
+        body = SNIPPET.sub(lambda m: (DOCS / m.group(1)).read_text(encoding="utf-8"), match.group(2))
+        found.append(Block(page.name, text.count("\n", 0, match.start()) + 1, match.group(1), body, options))
     return found
 
 
@@ -70,7 +75,7 @@ def all_blocks(language: str) -> list[Block]:
 
 # ---- policies ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("block", [b for b in all_blocks("kpi") if "fragment" not in b.options], ids=str)
+@pytest.mark.parametrize("block", [b for b in all_blocks("kpi") if not {"fragment", "session"} & set(b.options)], ids=str)
 def test_policy_samples_check_as_the_page_says(block):
     from kpi_engine.cli import presets_if_needed
 
@@ -152,6 +157,9 @@ def test_shell_sessions_print_what_the_page_shows(page, tmp_path, request):
             target = tmp_path / block.options["file"]
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(block.text, encoding="utf-8")
+            if block.language == "kpi":
+                check = subprocess.run(["kpi", "check", str(target)], cwd=tmp_path, env=env, capture_output=True, text=True)
+                assert (check.returncode != 0) == ("expect-error" in block.options), f"{block}:\n{check.stdout}"
         if block.language != "console":
             continue
         for command, shown in commands(block):
