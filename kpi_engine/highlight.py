@@ -42,16 +42,16 @@ def grammar_tokens() -> dict:
 
     from .parse import parser
 
-    patterns, keywords, symbols = {}, set(), set()
+    patterns, keywords, marks = {}, set(), set()
     for terminal in parser().terminals:
         pattern = terminal.pattern
         if isinstance(pattern, PatternStr) and terminal.name != BLANK:
-            (keywords if re.fullmatch(r"\w+", pattern.value) else symbols).add(pattern.value)
+            (keywords if re.fullmatch(r"\w+", pattern.value) else marks).add(pattern.value)
         else:
             patterns[terminal.name] = pattern.to_regexp()
     # What the grammar `%ignore`s besides comments (Lark names it __IGNORE_n): blanks, tabs, U+3000.
     patterns["SPACE"] = "|".join(p for name, p in patterns.items() if name.startswith("__IGNORE"))
-    return {"patterns": patterns, "keywords": sorted(keywords), "symbols": sorted(symbols, key=lambda s: (-len(s), s))}
+    return {"patterns": patterns, "keywords": sorted(keywords), "symbols": sorted(marks, key=lambda s: (-len(s), s))}
 
 
 def words(names) -> str:
@@ -59,28 +59,25 @@ def words(names) -> str:
     return r"(?<!\w)(?:" + "|".join(re.escape(n) for n in sorted(names, key=lambda n: (-len(n), n))) + r")(?!\w)"
 
 
-def symbols(names) -> str:
-    return "|".join(re.escape(n) for n in names)
-
-
-def _pygments_rules() -> list:
+def highlight_rules() -> list[tuple[str, object, str | None]]:
+    """(regex, Pygments token, TextMate scope) in the order they are tried; the TextMate grammar
+    leaves white space unscoped."""
     found = grammar_tokens()
     patterns, keywords = found["patterns"], set(found["keywords"])
-    structure = keywords - CONSTANT_WORDS - OPERATOR_WORDS
-    operators = [s for s in found["symbols"] if s not in PUNCTUATION]
+    operators = "|".join(re.escape(s) for s in found["symbols"] if s not in PUNCTUATION)
     return [
-        (r"\r?\n", token.Whitespace),
-        (patterns["SPACE"], token.Whitespace),
-        (patterns[COMMENT], token.Comment.Single),
-        *[(patterns[name], kind) for name, kind, _ in LITERALS],
-        (words(CONSTANT_WORDS), token.Keyword.Constant),
-        (words(OPERATOR_WORDS), token.Operator.Word),
-        (words(structure), token.Keyword),
-        (patterns[IDENTIFIER] + r"(?=[ \t]*\()", token.Name.Function),
-        (patterns[IDENTIFIER], token.Name),
-        (patterns[BLANK], token.Keyword.Pseudo),
-        (symbols(operators), token.Operator),
-        ("[" + re.escape("".join(sorted(PUNCTUATION))) + "]", token.Punctuation),
+        (r"\r?\n", token.Whitespace, None),
+        (patterns["SPACE"], token.Whitespace, None),
+        (patterns[COMMENT], token.Comment.Single, "comment.line.number-sign.kpi"),
+        *[(patterns[name], kind, scope) for name, kind, scope in LITERALS],
+        (words(CONSTANT_WORDS), token.Keyword.Constant, "constant.language.kpi"),
+        (words(OPERATOR_WORDS), token.Operator.Word, "keyword.operator.word.kpi"),
+        (words(keywords - CONSTANT_WORDS - OPERATOR_WORDS), token.Keyword, "keyword.other.kpi"),
+        (patterns[IDENTIFIER] + r"(?=[ \t]*\()", token.Name.Function, "entity.name.function.kpi"),
+        (patterns[IDENTIFIER], token.Name, "variable.other.kpi"),
+        (patterns[BLANK], token.Keyword.Pseudo, "constant.language.blank.kpi"),
+        (operators, token.Operator, "keyword.operator.kpi"),
+        ("[" + re.escape("".join(sorted(PUNCTUATION))) + "]", token.Punctuation, "punctuation.kpi"),
     ]
 
 
@@ -93,36 +90,18 @@ class KpiLexer(RegexLexer):
     mimetypes = ["text/x-kpi"]
     url = "https://pypi.org/project/kpi-engine/"
     flags = re.MULTILINE | re.UNICODE
-    tokens = {"root": _pygments_rules()}
+    tokens = {"root": [(regex, kind) for regex, kind, _ in highlight_rules()]}
 
 
 def textmate_grammar() -> dict:
     """The TextMate grammar (VS Code, Sublime Text, GitHub's linguist) with the lexer's rules."""
-    found = grammar_tokens()
-    patterns, keywords = found["patterns"], set(found["keywords"])
-    operators = [s for s in found["symbols"] if s not in PUNCTUATION]
-
-    def rule(name, regex):
-        return {"name": name, "match": regex}
-
     return {
         "$schema": "https://raw.githubusercontent.com/martinring/tmlanguage/master/tmlanguage.json",
         "name": "KPI policy",
         "scopeName": "source.kpi",
         "fileTypes": ["kpi"],
         "comment": "Generated from grammars/policy.lark by `python -m kpi_engine.highlight`; do not edit.",
-        "patterns": [
-            rule("comment.line.number-sign.kpi", patterns[COMMENT]),
-            *[rule(scope, patterns[name]) for name, _, scope in LITERALS],
-            rule("constant.language.kpi", words(CONSTANT_WORDS)),
-            rule("keyword.operator.word.kpi", words(OPERATOR_WORDS)),
-            rule("keyword.other.kpi", words(keywords - CONSTANT_WORDS - OPERATOR_WORDS)),
-            rule("entity.name.function.kpi", patterns[IDENTIFIER] + r"(?=[ \t]*\()"),
-            rule("variable.other.kpi", patterns[IDENTIFIER]),
-            rule("constant.language.blank.kpi", patterns[BLANK]),
-            rule("keyword.operator.kpi", symbols(operators)),
-            rule("punctuation.kpi", "[" + re.escape("".join(sorted(PUNCTUATION))) + "]"),
-        ],
+        "patterns": [{"name": scope, "match": regex} for regex, _, scope in highlight_rules() if scope],
     }
 
 
