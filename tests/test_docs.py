@@ -6,7 +6,9 @@
   per page that holds the repository's `examples/` and `plugins/`, with `kpi` the installed
   command) and its output must be what the page shows; `...` stands for any text;
 - a block annotated `file=PATH` is written to PATH in that folder first, so a page can edit a
-  policy or give a data file and the commands after it use it.
+  policy or give a data file and the commands after it use it;
+- ```python and ```toml blocks must compile / parse. ```sh blocks (installing, building the site)
+  are not run: the getting-started install was followed by hand in a fresh virtual environment.
 
 The site builds with `mkdocs build --strict`, the CLI reference is what cog generates now, every
 hook is documented, and the example plugin of the plugin guide installs and works."""
@@ -97,6 +99,16 @@ def test_fragments_are_few_and_every_construct_has_a_checked_example():
     unused = [word for word in grammar_tokens()["keywords"] if not re.search(rf"(?<!\w){word}(?!\w)", checked)]
     assert unused == [], "keywords no checked docs sample uses"
     assert sum("fragment" in b.options for b in samples) <= len(samples) // 3
+
+
+@pytest.mark.parametrize("block", all_blocks("python") + all_blocks("toml"), ids=str)
+def test_python_and_toml_samples_are_valid(block):
+    import tomllib
+
+    if block.language == "python":
+        compile(block.text, str(block), "exec")
+    else:
+        tomllib.loads(block.text)
 
 
 # ---- shell sessions ----------------------------------------------------------------------------
