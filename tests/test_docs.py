@@ -8,7 +8,7 @@
 - a block annotated `file=PATH` is written to PATH in that folder first, so a page can edit a
   policy or give a data file and the commands after it use it;
 - ```python and ```toml blocks must compile / parse. ```sh blocks (installing, building the site)
-  are not run: the getting-started install was followed by hand in a fresh virtual environment.
+  are not run: they would install into the environment running the tests; the site build runs below.
 
 The site builds with `mkdocs build --strict`, the CLI reference is what cog generates now, every
 hook is documented, and the example plugin of the plugin guide installs and works."""
