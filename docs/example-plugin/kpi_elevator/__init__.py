@@ -1,8 +1,9 @@
 """kpi-elevator: the elevator-maintenance industry (电梯维保) for kpi-engine, a complete example plugin.
 
-It implements every hook but `register_commands`: the industry, its dataset schemas, a library
-indicator, a preset (`elevator.small`), an adapter for the maintenance system's export and a
-sample-data generator, so `kpi demo --industry elevator --size small` works with it installed.
+It implements every hook: the industry, its dataset schemas, a library indicator, a preset
+(`elevator.small`), an adapter for the maintenance system's export, a sample-data generator (so
+`kpi demo --industry elevator --size small` works with it installed) and a command,
+`kpi elevator-template`, that writes the header row the maintenance system's export must have.
 """
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ import random
 import re
 from datetime import datetime, timedelta
 from importlib.resources import files
+from pathlib import Path
+
+import click
 
 from kpi_engine import hookimpl
 from kpi_engine.library import Adapter, DatasetSchema, ExportColumn, Industry, LibraryIndicator, Preset
@@ -52,19 +56,23 @@ def register_presets(register):
                     description="两项核心指标(保养及时率、急修到场及时率)与困人超时一票否决"))
 
 
+VISIT_EXPORT = Adapter(
+    id="elevator.visit_export", industry=INDUSTRY, dataset="visits",
+    description="维保管理系统 → 维保工单明细 (xlsx/csv)",
+    columns=(
+        ExportColumn("engineer_id", ("维保人员工号", "工号"), "text"),
+        ExportColumn("arrived_at", ("到场时间",), "datetime"),
+        ExportColumn("kind", ("工单类型",), "text"),
+        ExportColumn("on_time", ("是否按期",), "yesno"),
+        ExportColumn("response", ("响应时长(分钟)",), "minutes"),
+        ExportColumn("trapped", ("是否困人",), "yesno"),
+    ),
+)
+
+
 @hookimpl
 def register_adapters(register):
-    register(Adapter(
-        id="elevator.visit_export", industry=INDUSTRY, dataset="visits",
-        description="维保管理系统 → 维保工单明细 (xlsx/csv)",
-        columns=(
-            ExportColumn("engineer_id", ("维保人员工号", "工号"), "text"),
-            ExportColumn("arrived_at", ("到场时间",), "datetime"),
-            ExportColumn("kind", ("工单类型",), "text"),
-            ExportColumn("on_time", ("是否按期",), "yesno"),
-            ExportColumn("response", ("响应时长(分钟)",), "minutes"),
-            ExportColumn("trapped", ("是否困人",), "yesno"),
-        )))
+    register(VISIT_EXPORT)
 
 
 @hookimpl
@@ -93,3 +101,15 @@ def generate(out_dir, period, people, seed):
                 rows.append((employee_id, day.isoformat(), "半月保养", str(on_time).lower(), "", "false"))
     with open(out_dir / "visits.csv", "w", newline="", encoding="utf-8") as file:
         csv.writer(file).writerows(rows)
+
+
+@hookimpl
+def register_commands(cli):
+    @cli.command(name="elevator-template")
+    @click.argument("path", type=click.Path(dir_okay=False))
+    def elevator_template(path):
+        """Write an empty export (the header row) for the maintenance system to fill."""
+        from kpi_engine.cli import write_atomically
+
+        write_atomically(Path(path), ",".join(column.headers[0] for column in VISIT_EXPORT.columns) + "\n")
+        click.echo(f"wrote {path}: export the 维保工单 with these columns, then `kpi import {path} --out data`")
