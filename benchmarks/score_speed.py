@@ -1,0 +1,143 @@
+"""How fast `kpi score` is against a hand-written DuckDB query and pandas computing the same
+result from the same Parquet files, and how fast `kpi check` and `kpi --help` start.
+
+    pip install -e '.[bench]'
+    python -m benchmarks.score_speed --rows 1000000 10000000 [--data DIR] [--runs 3]
+
+Generates the data once per size (deterministic; kept under --data, else in a temporary folder),
+runs each tool as a process of its own --runs times, checks that every agent's total, grade and
+distribution place are identical, and prints the median wall time, the peak memory (max RSS) and
+the ratios. The targets on a 2-core machine: kpi score <= 1.3x the hand-written query and >= 5x
+faster than pandas at 10M rows, peak memory <= 2 GB, kpi check of 1,000 indicators < 0.5 s,
+kpi --help < 0.3 s.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from .data import PERIOD, data_folder
+
+HERE = Path(__file__).resolve().parent
+POLICY = HERE / "policy.kpi"
+TOOLS = ("kpi score", "DuckDB SQL", "pandas")
+
+
+@dataclass
+class Timing:
+    wall: float  # seconds, median of the runs
+    peak_mib: float  # the largest max RSS of the runs
+
+
+def run_once(command: list[str]) -> tuple[float, float]:
+    """(wall seconds, max RSS in MiB) of one process; a failure stops the benchmark with its stderr."""
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode:
+            errors.seek(0)
+            raise SystemExit(f"{' '.join(command)} failed:\n{errors.read().decode(errors='replace')}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def timed(command: list[str], runs: int) -> Timing:
+    results = [run_once(command) for _ in range(runs)]
+    return Timing(statistics.median(w for w, _ in results), max(m for _, m in results))
+
+
+def commands(tool: str, data: Path, out: Path) -> list[str]:
+    python = sys.executable
+    if tool == "kpi score":
+        return [python, "-m", "kpi_engine", "score", str(POLICY), "--data", str(data),
+                "--period", PERIOD, "--format", "json", "-o", str(out)]
+    module = {"DuckDB SQL": "benchmarks.handwritten", "pandas": "benchmarks.pandas_score"}[tool]
+    return [python, "-m", module, str(data), str(out)]
+
+
+def read_result(tool: str, path: Path) -> dict[str, tuple]:
+    """{agent id: (total, grade, place)} from a tool's output, places '' when none."""
+    if tool == "kpi score":
+        people = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)["people"]
+        return {p["id"]: (Decimal(str(p["total"])), p["outcomes"]["grade"], p["distributions"]["place"] or "")
+                for p in people}
+    with open(path, encoding="utf-8", newline="") as f:
+        return {r["id"]: (Decimal(r["total"]), r["grade"], r["place"]) for r in csv.DictReader(f)}
+
+
+def differences(expected: dict, found: dict, limit: int = 5) -> list[str]:
+    """The first few agents whose results differ (or who are in one result only)."""
+    out = []
+    for person in sorted(expected.keys() | found.keys()):
+        if expected.get(person) != found.get(person):
+            out.append(f"{person}: {expected.get(person)} != {found.get(person)}")
+            if len(out) == limit:
+                break
+    return out
+
+
+def compare_tools(rows: int, root: Path, runs: int, tools=TOOLS) -> dict[str, Timing]:
+    """Time each tool on `rows` tickets; raise SystemExit if any result differs from kpi score's."""
+    data = data_folder(root, rows)
+    timings, results = {}, {}
+    with tempfile.TemporaryDirectory() as folder:
+        for tool in tools:
+            out = Path(folder) / f"{tool.replace(' ', '_')}.out"
+            timings[tool] = timed(commands(tool, data, out), runs)
+            results[tool] = read_result(tool, out)
+    reference = results[tools[0]]
+    for tool in tools[1:]:
+        if wrong := differences(reference, results[tool]):
+            raise SystemExit(f"{rows} rows: {tool} differs from {tools[0]}:\n  " + "\n  ".join(wrong))
+    return timings
+
+
+def startup_timings(runs: int) -> list[tuple[str, float]]:
+    """`kpi --help`, and `kpi check` of a generated 1,000-indicator policy."""
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    from policygen import generate_policy
+
+    kpi = [sys.executable, "-m", "kpi_engine"]
+    found = [("kpi --help", timed(kpi + ["--help"], runs).wall)]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "policy_1000.kpi"
+        path.write_text(generate_policy(1000, seed=1), encoding="utf-8")
+        found.append(("kpi check, 1,000 indicators", timed(kpi + ["check", str(path)], runs).wall))
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--data", type=Path, help="Keep the generated data here (default: a temporary folder).")
+    parser.add_argument("--runs", type=int, default=3, help="Runs of each tool; the median wall time is shown.")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        root = args.data or Path(scratch)
+        print(f"{'tickets':>12}  {'tool':<11} {'wall s':>7} {'peak MiB':>9}  ratio")
+        for rows in args.rows:
+            timings = compare_tools(rows, root, args.runs)
+            sql, pandas = timings["DuckDB SQL"].wall, timings["pandas"].wall
+            for tool, t in timings.items():
+                ratio = {"kpi score": f"{t.wall / sql:.2f}x the SQL, {pandas / t.wall:.1f}x faster than pandas",
+                         "DuckDB SQL": "1.00x", "pandas": f"{t.wall / sql:.2f}x the SQL"}[tool]
+                print(f"{rows:>12,}  {tool:<11} {t.wall:>7.3f} {t.peak_mib:>9.0f}  {ratio}")
+            print(f"{'':>12}  results identical ({len(TOOLS)} tools)")
+    for name, wall in startup_timings(args.runs):
+        print(f"{name}: {wall:.3f} s")
+
+
+if __name__ == "__main__":
+    main()
