@@ -192,7 +192,7 @@ def _score_options(command):
     return command
 
 
-def score_runs(policy, data_dir, period, settings, policy_id):
+def score_runs(policy, data_dir, period, settings, policy_id, columns=None):
     from .compile.periods import parse_period
     from .compile.plan import compile_policy
     from .execute.engine import execute, project_files
@@ -207,7 +207,8 @@ def score_runs(policy, data_dir, period, settings, policy_id):
     if data is None and not files:
         raise click.UsageError("give --data DIR (or map datasets to files in kpi.toml)")
     source = Source(policy, read_policy(Path(policy)))
-    return [execute(compile_policy(p, chosen, values, source), data, files) for p in load_policies(policy, policy_id)]
+    return [execute(compile_policy(p, chosen, values, source), data, files, columns=columns)
+            for p in load_policies(policy, policy_id)]
 
 
 @cli.command()
@@ -219,9 +220,9 @@ def score_runs(policy, data_dir, period, settings, policy_id):
 def score(policy, data_dir, period, settings, policy_id, output, output_file, show_plan):
     """Score a period's data with a policy: every person's indicators, total, outcomes,
     distribution places, payouts and actions."""
-    from .render.result import result_document, to_csv, to_json, to_table
+    from .render.result import RESULT_COLUMNS, result_document, to_csv, to_json, to_table
 
-    runs = guard(score_runs, policy, data_dir, period, settings, policy_id)
+    runs = guard(score_runs, policy, data_dir, period, settings, policy_id, RESULT_COLUMNS)
     for run in runs:
         if show_plan:
             click.echo(run.plan.sql(), err=True)

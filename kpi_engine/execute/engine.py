@@ -11,6 +11,7 @@ from sqlglot import exp
 from .. import ast
 from ..compile.plan import Plan, col, q, timestamp
 from .load import DatasetSpec, FieldSpec, load_datasets
+from .sqltext import lit
 
 
 @dataclass
@@ -47,11 +48,18 @@ def connect():
     return duckdb.connect(":memory:")
 
 
-def execute(plan: Plan, data_dir: Path | None, files: dict[str, Path] | None = None, con=None) -> Run:
+def execute(plan: Plan, data_dir: Path | None, files: dict[str, Path] | None = None, con=None,
+            columns: str | None = None) -> Run:
+    """Load the data and run the plan; ``columns`` (a regular expression) keeps only the output
+    columns it matches, since turning each value into a Python object is a large part of the
+    cost when the plan has many intermediate columns."""
     con = con or connect()
     used = load_datasets(con, dataset_specs(plan.policy), data_dir, files or {})
     warnings = unmatched_records(con, plan, used)
-    relation = con.sql(plan.sql(pretty=False))
+    query = plan.sql(pretty=False)
+    if columns is not None:
+        query = f"SELECT COLUMNS({lit(columns)}) FROM ({query}) ORDER BY __row"
+    relation = con.sql(query)
     return Run(plan, relation.columns, relation.fetchall(), warnings, used)
 
 
