@@ -28,7 +28,8 @@ def generate(folder: Path, rows: int) -> None:
     import duckdb
 
     folder.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(config={"enable_progress_bar": False})
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     staff, tickets = folder / "staff.parquet", folder / "tickets.parquet"
     con.execute(f"""
         COPY (SELECT printf('a%05d', a) AS employee_id, printf('客服%05d', a) AS name,

@@ -187,12 +187,14 @@ def _score_options(command):
         click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
                      help="Give a param its value (fills a blank `?`); repeatable."),
         click.option("--policy", "policy_id", help="Which policy of the file (default: every one)."),
+        click.option("-q", "--quiet", is_flag=True,
+                     help="No progress line on stderr (it shows only on a terminal, after 2 s)."),
     ]):
         command = option(command)
     return command
 
 
-def score_runs(policy, data_dir, period, settings, policy_id, columns=None):
+def score_runs(policy, data_dir, period, settings, policy_id, columns=None, progress=None):
     from .compile.periods import parse_period
     from .compile.plan import compile_policy
     from .execute.engine import execute, project_files
@@ -207,7 +209,8 @@ def score_runs(policy, data_dir, period, settings, policy_id, columns=None):
     if data is None and not files:
         raise click.UsageError("give --data DIR (or map datasets to files in kpi.toml)")
     source = Source(policy, read_policy(Path(policy)))
-    return [execute(compile_policy(p, chosen, values, source), data, files, columns=columns)
+    stage = progress.stage if progress else None
+    return [execute(compile_policy(p, chosen, values, source), data, files, columns=columns, stage=stage)
             for p in load_policies(policy, policy_id)]
 
 
@@ -217,24 +220,28 @@ def score_runs(policy, data_dir, period, settings, policy_id, columns=None):
               help="table for people (default), json as LANGUAGE.md specifies, csv for spreadsheets.")
 @click.option("-o", "--output-file", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
 @click.option("--show-plan", is_flag=True, help="Print the SQL plan to stderr before the result.")
-def score(policy, data_dir, period, settings, policy_id, output, output_file, show_plan):
+def score(policy, data_dir, period, settings, policy_id, quiet, output, output_file, show_plan):
     """Score a period's data with a policy: every person's indicators, total, outcomes,
     distribution places, payouts and actions."""
+    from .progress import Progress
     from .render.result import RESULT_COLUMNS, result_document, to_csv, to_json, to_table
 
-    runs = guard(score_runs, policy, data_dir, period, settings, policy_id, RESULT_COLUMNS)
+    with Progress(quiet) as progress:
+        progress.stage("reading")
+        runs = guard(score_runs, policy, data_dir, period, settings, policy_id, RESULT_COLUMNS, progress)
+        progress.stage("writing")
+        if output == "json":
+            documents = [result_document(run) for run in runs]
+            text = to_json(documents[0] if len(documents) == 1 else documents) + "\n"
+        elif output == "csv":
+            text = "".join(to_csv(run) for run in runs)
+        else:
+            text = "\n".join(to_table(run) for run in runs)
     for run in runs:
         if show_plan:
             click.echo(run.plan.sql(), err=True)
         for warning in run.warnings:
             click.echo(f"warning: {warning}", err=True)
-    if output == "json":
-        documents = [result_document(run) for run in runs]
-        text = to_json(documents[0] if len(documents) == 1 else documents) + "\n"
-    elif output == "csv":
-        text = "".join(to_csv(run) for run in runs)
-    else:
-        text = "\n".join(to_table(run) for run in runs)
     if output_file:
         write_atomically(Path(output_file), text)
     else:
@@ -264,13 +271,17 @@ def compile_command(policy, period, settings, policy_id):
 @cli.command()
 @_score_options
 @click.option("--person", required=True, help="The person's id in the roster.")
-def explain(policy, data_dir, period, settings, policy_id, person):
+def explain(policy, data_dir, period, settings, policy_id, quiet, person):
     """Explain one person's result: each value with the counts behind it, the band row that
     matched and why the rows above did not, contributions, rescaling, adjustments, veto, the
     rounding of the total, outcomes, places, payouts, actions, and what reaches the next band."""
+    from .progress import Progress
     from .render.explain import Explainer
 
-    for run in guard(score_runs, policy, data_dir, period, settings, policy_id):
+    with Progress(quiet) as progress:
+        progress.stage("reading")
+        runs = guard(score_runs, policy, data_dir, period, settings, policy_id, None, progress)
+    for run in runs:
         try:
             click.echo(Explainer(run).person(person))
         except LookupError as error:

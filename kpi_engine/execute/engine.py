@@ -45,16 +45,22 @@ def project_files(start: Path) -> dict[str, Path]:
 
 def connect():
     import duckdb
-    return duckdb.connect(":memory:")
+    # DuckDB draws its own progress bar on a terminal; kpi shows its own (kpi_engine.progress)
+    con = duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 def execute(plan: Plan, data_dir: Path | None, files: dict[str, Path] | None = None, con=None,
-            columns: str | None = None) -> Run:
+            columns: str | None = None, stage=None) -> Run:
     """Load the data and run the plan; ``columns`` (a regular expression) keeps only the output
     columns it matches, since turning each value into a Python object is a large part of the
-    cost when the plan has many intermediate columns."""
+    cost when the plan has many intermediate columns. ``stage(name)`` is told when the
+    computing starts (for a progress display)."""
     con = con or connect()
     used = load_datasets(con, dataset_specs(plan.policy), data_dir, files or {})
+    if stage:
+        stage("computing")
     warnings = unmatched_records(con, plan, used)
     query = plan.sql(pretty=False)
     if columns is not None:
