@@ -54,7 +54,10 @@ def run_once(command: list[str]) -> tuple[float, float]:
 
 
 def timed(command: list[str], runs: int) -> Timing:
-    results = [run_once(command) for _ in range(runs)]
+    return summary([run_once(command) for _ in range(runs)])
+
+
+def summary(results: list[tuple[float, float]]) -> Timing:
     return Timing(statistics.median(w for w, _ in results), max(m for _, m in results))
 
 
@@ -88,20 +91,20 @@ def differences(expected: dict, found: dict, limit: int = 5) -> list[str]:
     return out
 
 
-def compare_tools(rows: int, root: Path, runs: int, tools=TOOLS) -> dict[str, Timing]:
-    """Time each tool on `rows` tickets; raise SystemExit if any result differs from kpi score's."""
+def compare_tools(rows: int, root: Path, runs: int, tools=TOOLS) -> tuple[dict[str, Timing], list[str]]:
+    """Time each tool on `rows` tickets (the runs interleaved, so a burst of load on a shared
+    machine hits every tool alike); also the differences of each tool's result from the first's."""
     data = data_folder(root, rows)
-    timings, results = {}, {}
+    measured: dict[str, list] = {tool: [] for tool in tools}
+    results = {}
     with tempfile.TemporaryDirectory() as folder:
-        for tool in tools:
-            out = Path(folder) / f"{tool.replace(' ', '_')}.out"
-            timings[tool] = timed(commands(tool, data, out), runs)
-            results[tool] = read_result(tool, out)
-    reference = results[tools[0]]
-    for tool in tools[1:]:
-        if wrong := differences(reference, results[tool]):
-            raise SystemExit(f"{rows} rows: {tool} differs from {tools[0]}:\n  " + "\n  ".join(wrong))
-    return timings
+        for _ in range(runs):
+            for tool in tools:
+                out = Path(folder) / f"{tool.replace(' ', '_')}.out"
+                measured[tool].append(run_once(commands(tool, data, out)))
+                results[tool] = read_result(tool, out)
+    wrong = [f"{tool}: {line}" for tool in tools[1:] for line in differences(results[tools[0]], results[tool])]
+    return {tool: summary(found) for tool, found in measured.items()}, wrong
 
 
 def startup_timings(runs: int) -> list[tuple[str, float]]:
@@ -128,7 +131,9 @@ def main() -> None:
         root = args.data or Path(scratch)
         print(f"{'tickets':>12}  {'tool':<11} {'wall s':>7} {'peak MiB':>9}  ratio")
         for rows in args.rows:
-            timings = compare_tools(rows, root, args.runs)
+            timings, wrong = compare_tools(rows, root, args.runs)
+            if wrong:
+                raise SystemExit(f"{rows:,} tickets: results differ from kpi score's:\n  " + "\n  ".join(wrong))
             sql, pandas = timings["DuckDB SQL"].wall, timings["pandas"].wall
             for tool, t in timings.items():
                 ratio = {"kpi score": f"{t.wall / sql:.2f}x the SQL, {pandas / t.wall:.1f}x faster than pandas",

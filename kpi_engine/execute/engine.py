@@ -65,8 +65,10 @@ def execute(plan: Plan, data_dir: Path | None, files: dict[str, Path] | None = N
     query = plan.sql(pretty=False)
     if columns is not None:
         query = f"SELECT COLUMNS({lit(columns)}) FROM ({query}) ORDER BY __row"
-    relation = con.sql(query)
-    return Run(plan, relation.columns, relation.fetchall(), warnings, used)
+    # a cursor, not con.sql(): the relation API tokenizes the (long, non-ASCII) text in Python
+    result = con.execute(query)
+    rows = result.fetchall()
+    return Run(plan, [d[0] for d in result.description], rows, warnings, used)
 
 
 def unmatched_records(con, plan: Plan, used: dict[str, Path]) -> list[str]:
