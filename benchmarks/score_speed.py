@@ -3,6 +3,7 @@ result from the same Parquet files, and how fast `kpi check` and `kpi --help` st
 
     pip install -e '.[bench]'
     python -m benchmarks.score_speed --rows 1000000 10000000 [--data DIR] [--runs 3]
+    python -m benchmarks.score_speed --startup-only
 
 Generates the data once per size (deterministic; kept under --data, else in a temporary folder),
 runs each tool as a process of its own --runs times, checks that every agent's total, grade and
@@ -36,11 +37,13 @@ TOOLS = ("kpi score", "DuckDB SQL", "pandas")
 @dataclass
 class Timing:
     wall: float  # seconds, median of the runs
+    cpu: float  # user + system seconds, median of the runs (steadier than wall on a busy machine)
     peak_mib: float  # the largest max RSS of the runs
 
 
-def run_once(command: list[str]) -> tuple[float, float]:
-    """(wall seconds, max RSS in MiB) of one process; a failure stops the benchmark with its stderr."""
+def run_once(command: list[str]) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds, max RSS in MiB) of one process; a failure stops the benchmark
+    with its stderr."""
     with tempfile.TemporaryFile() as errors:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
@@ -50,15 +53,16 @@ def run_once(command: list[str]) -> tuple[float, float]:
         if process.returncode:
             errors.seek(0)
             raise SystemExit(f"{' '.join(command)} failed:\n{errors.read().decode(errors='replace')}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def timed(command: list[str], runs: int) -> Timing:
     return summary([run_once(command) for _ in range(runs)])
 
 
-def summary(results: list[tuple[float, float]]) -> Timing:
-    return Timing(statistics.median(w for w, _ in results), max(m for _, m in results))
+def summary(results: list[tuple[float, float, float]]) -> Timing:
+    return Timing(statistics.median(r[0] for r in results), statistics.median(r[1] for r in results),
+                  max(r[2] for r in results))
 
 
 def commands(tool: str, data: Path, out: Path) -> list[str]:
@@ -108,16 +112,19 @@ def compare_tools(rows: int, root: Path, runs: int, tools=TOOLS) -> tuple[dict[s
 
 
 def startup_timings(runs: int) -> list[tuple[str, float]]:
-    """`kpi --help`, and `kpi check` of a generated 1,000-indicator policy."""
+    """`kpi --help`, and `kpi check` of generated policies of 10, 100 and 1,000 indicators."""
     sys.path.insert(0, str(HERE.parent / "tests"))
     from policygen import generate_policy
 
     kpi = [sys.executable, "-m", "kpi_engine"]
     found = [("kpi --help", timed(kpi + ["--help"], runs).wall)]
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "policy_1000.kpi"
-        path.write_text(generate_policy(1000, seed=1), encoding="utf-8")
-        found.append(("kpi check, 1,000 indicators", timed(kpi + ["check", str(path)], runs).wall))
+        for size in (10, 100, 1000):
+            path = Path(folder) / f"policy_{size}.kpi"
+            path.write_text(generate_policy(size, seed=1), encoding="utf-8")
+            lines = path.read_text(encoding="utf-8").count("\n")
+            found.append((f"kpi check, {size:,} indicators ({lines:,} lines)",
+                          timed(kpi + ["check", str(path)], runs).wall))
     return found
 
 
@@ -126,10 +133,14 @@ def main() -> None:
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
     parser.add_argument("--data", type=Path, help="Keep the generated data here (default: a temporary folder).")
     parser.add_argument("--runs", type=int, default=3, help="Runs of each tool; the median wall time is shown.")
+    parser.add_argument("--startup-only", action="store_true", help="Only time kpi --help and kpi check.")
     args = parser.parse_args()
+    if args.startup_only:
+        args.rows = []
     with tempfile.TemporaryDirectory() as scratch:
         root = args.data or Path(scratch)
-        print(f"{'tickets':>12}  {'tool':<11} {'wall s':>7} {'peak MiB':>9}  ratio")
+        if args.rows:
+            print(f"{'tickets':>12}  {'tool':<11} {'wall s':>7} {'CPU s':>7} {'peak MiB':>9}  ratio (wall)")
         for rows in args.rows:
             timings, wrong = compare_tools(rows, root, args.runs)
             if wrong:
@@ -138,7 +149,7 @@ def main() -> None:
             for tool, t in timings.items():
                 ratio = {"kpi score": f"{t.wall / sql:.2f}x the SQL, {pandas / t.wall:.1f}x faster than pandas",
                          "DuckDB SQL": "1.00x", "pandas": f"{t.wall / sql:.2f}x the SQL"}[tool]
-                print(f"{rows:>12,}  {tool:<11} {t.wall:>7.3f} {t.peak_mib:>9.0f}  {ratio}")
+                print(f"{rows:>12,}  {tool:<11} {t.wall:>7.3f} {t.cpu:>7.3f} {t.peak_mib:>9.0f}  {ratio}")
             print(f"{'':>12}  results identical ({len(TOOLS)} tools)")
     for name, wall in startup_timings(args.runs):
         print(f"{name}: {wall:.3f} s")
