@@ -7,6 +7,8 @@ spreads them over every band of the benchmark policy.
 """
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 AGENTS = 5000
@@ -17,10 +19,13 @@ VERSION = 1
 
 
 def data_folder(root: Path, rows: int) -> Path:
-    """The folder holding staff.parquet and tickets.parquet for this many tickets (made if needed)."""
+    """The folder holding staff.parquet and tickets.parquet for this many tickets (made if needed,
+    in a process of its own: a child forked from a large parent inherits the parent's size in its
+    peak memory, so the benchmark keeps its own process small)."""
     folder = Path(root) / f"ecommerce_v{VERSION}_{rows}"
     if not (folder / "tickets.parquet").is_file():
-        generate(folder, rows)
+        subprocess.run([sys.executable, "-m", "benchmarks.data", str(folder), str(rows)], check=True,
+                       cwd=Path(__file__).resolve().parents[1])
     return folder
 
 
@@ -57,3 +62,7 @@ def generate(folder: Path, rows: int) -> None:
     # renamed last: a file present is a file complete
     Path(f"{staff}.part").replace(staff)
     Path(f"{tickets}.part").replace(tickets)
+
+
+if __name__ == "__main__":
+    generate(Path(sys.argv[1]), int(sys.argv[2]))
