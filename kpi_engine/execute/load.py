@@ -726,8 +726,7 @@ def _typed(raw: str, native: str, kind: str) -> tuple[str, str]:
             return raw, nonempty
         if kind == "bool" and base in _INTEGER_TYPES:
             return f"CASE {raw} WHEN 1 THEN true WHEN 0 THEN false END", nonempty
-        if kind == "datetime" and base in ("TIMESTAMP", "DATE", "TIMESTAMP_S", "TIMESTAMP_MS",
-                                           "TIMESTAMP_NS"):
+        if kind == "datetime" and base in _TIME_TYPES:
             return f"CAST({raw} AS TIMESTAMP)", nonempty
         if kind == "date" and base == "DATE":
             return raw, nonempty
@@ -748,6 +747,9 @@ def _typed(raw: str, native: str, kind: str) -> tuple[str, str]:
     raise ValueError(kind)
 
 
+#: Parquet column types a datetime field takes as they are (cast to TIMESTAMP).
+_TIME_TYPES = {"TIMESTAMP", "DATE", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS"}
+
 _INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
                   "UINTEGER", "UBIGINT", "UHUGEINT"}
 
@@ -762,8 +764,7 @@ def _cannot_fail(native: str, kind: str) -> bool:
             return precision - own_scale <= 38 - scale
         return base in _INTEGER_TYPES - {"HUGEINT", "UHUGEINT"}  # at most 20 digits
     return ((kind == "bool" and base == "BOOLEAN") or (kind == "date" and base == "DATE")
-            or (kind == "datetime" and base in ("TIMESTAMP", "DATE", "TIMESTAMP_S", "TIMESTAMP_MS",
-                                                "TIMESTAMP_NS")))
+            or (kind == "datetime" and base in _TIME_TYPES))
 
 
 def _bad(c: _Col) -> str | None:
