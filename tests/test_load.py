@@ -613,3 +613,30 @@ def test_numbers_load_exactly(tmp_path_factory, values):
         assert con.execute("SELECT sum(amount) FROM m").fetchall()[0][0] == sum(values)
     finally:
         con.close()
+
+
+def test_a_damaged_parquet_file_is_refused_in_words(data):
+    # Parquet is read in place, so damage in a page the checks did not need to read shows only
+    # while scoring: still a one-line message naming the file, never a traceback
+    from click.testing import CliRunner
+
+    from kpi_engine.cli import cli
+
+    root = Path(__file__).resolve().parents[1]
+    con = duckdb.connect()
+    con.execute(f"""COPY (SELECT 'a' || lpad((i % 50)::VARCHAR, 5, '0') AS agent_id,
+        TIMESTAMP '2026-10-01' + to_seconds(i % 2000000) AS opened_at,
+        (hash(i) % 100)::INTEGER AS first_response, hash(i) % 2 = 0 AS resolved, false AS reopened,
+        false AS escalated, 4::TINYINT AS csat, (hash(i) % 900)::INTEGER AS handle_time
+        FROM range(200000) r(i)) TO '{data / "tickets.parquet"}' (FORMAT parquet, COMPRESSION zstd)""")
+    con.execute(f"""COPY (SELECT 'a' || lpad(i::VARCHAR, 5, '0') AS employee_id, 'n' AS name, 'T' AS team
+        FROM range(50) r(i)) TO '{data / "staff.parquet"}' (FORMAT parquet)""")
+    tickets = data / "tickets.parquet"
+    with open(tickets, "r+b") as f:
+        f.seek(tickets.stat().st_size * 6 // 10)
+        f.write(b"\xff" * 5000)
+    result = CliRunner().invoke(cli, ["score", str(root / "benchmarks" / "policy.kpi"), "--data", str(data),
+                                      "--period", "2026-10", "--format", "csv"])
+    assert result.exit_code == 1, result.output
+    assert "data/tickets.parquet" in result.output
+    assert "cannot read the data" in result.output or "problem" in result.output
