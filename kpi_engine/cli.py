@@ -197,6 +197,8 @@ def _score_options(command):
         click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
                      help="Give a param its value (fills a blank `?`); repeatable."),
         click.option("--policy", "policy_id", help="Which policy of the file (default: every one)."),
+        click.option("-q", "--quiet", is_flag=True,
+                     help="No progress line on stderr (it shows only on a terminal, after 2 s)."),
     ]):
         command = option(command)
     return command
@@ -211,9 +213,10 @@ def score_params(policy, settings) -> dict[str, str]:
     return given
 
 
-def score_runs(policy, data_dir, period, settings, policy_id, ledger_file=None):
+def score_runs(policy, data_dir, period, settings, policy_id, ledger_file=None, columns=None, progress=None):
     """Score every chosen policy of the file; `ledger_file` (default: the project's ledger)
-    supplies stored results for earlier periods whose data is absent."""
+    supplies stored results for earlier periods whose data is absent; `columns` (a regular
+    expression) keeps only the result columns it matches; `progress` is told the stages."""
     from .compile.periods import parse_period
     from .execute.engine import project_files
     from .ledger import ledger_path, score_policy
@@ -228,7 +231,9 @@ def score_runs(policy, data_dir, period, settings, policy_id, ledger_file=None):
         raise click.UsageError("give --data DIR (or map datasets to files in kpi.toml)")
     source = Source(policy, read_policy(Path(policy)))
     ledger_file = Path(ledger_file) if ledger_file else ledger_path(folder)
-    return [score_policy(p, chosen, values, source, data, files, ledger_file) for p in load_policies(policy, policy_id)]
+    stage = progress.stage if progress else None
+    return [score_policy(p, chosen, values, source, data, files, ledger_file, columns=columns, stage=stage)
+            for p in load_policies(policy, policy_id)]
 
 
 @cli.command()
@@ -240,24 +245,30 @@ def score_runs(policy, data_dir, period, settings, policy_id, ledger_file=None):
 @click.option("--save", is_flag=True, help="Store the run in the results ledger as the period's next version.")
 @click.option("--ledger", "ledger_file", type=click.Path(dir_okay=False),
               help="The results ledger (default: kpi.toml's [ledger] path, else kpi-ledger.duckdb beside kpi.toml).")
-def score(policy, data_dir, period, settings, policy_id, output, output_file, show_plan, save, ledger_file):
+def score(policy, data_dir, period, settings, policy_id, quiet, output, output_file, show_plan, save,
+          ledger_file):
     """Score a period's data with a policy: every person's indicators, total, outcomes,
     distribution places, payouts and actions."""
-    from .render.result import result_document, to_csv, to_json, to_table
+    from .progress import Progress
+    from .render.result import RESULT_COLUMNS, result_document, to_csv, to_json, to_table
 
-    runs = guard(score_runs, policy, data_dir, period, settings, policy_id, ledger_file)
+    with Progress(quiet) as progress:
+        progress.stage("reading")
+        runs = guard(score_runs, policy, data_dir, period, settings, policy_id, ledger_file=ledger_file,
+                     columns=RESULT_COLUMNS, progress=progress)
+        progress.stage("writing")
+        if output == "json":
+            documents = [result_document(run) for run in runs]
+            text = to_json(documents[0] if len(documents) == 1 else documents) + "\n"
+        elif output == "csv":
+            text = "".join(to_csv(run) for run in runs)
+        else:
+            text = "\n".join(to_table(run) for run in runs)
     for run in runs:
         if show_plan:
             click.echo(run.plan.sql(), err=True)
         for warning in run.warnings:
             click.echo(f"warning: {warning}", err=True)
-    if output == "json":
-        documents = [result_document(run) for run in runs]
-        text = to_json(documents[0] if len(documents) == 1 else documents) + "\n"
-    elif output == "csv":
-        text = "".join(to_csv(run) for run in runs)
-    else:
-        text = "\n".join(to_table(run) for run in runs)
     if output_file:
         write_atomically(Path(output_file), text)
     else:
@@ -290,23 +301,27 @@ def compile_command(policy, period, settings, policy_id):
 @cli.command()
 @_score_options
 @click.option("--person", required=True, help="The person's id in the roster.")
-def explain(policy, data_dir, period, settings, policy_id, person):
+def explain(policy, data_dir, period, settings, policy_id, quiet, person):
     """Explain one person's result: each value with the counts behind it, the band row that
     matched and why the rows above did not, contributions, rescaling, adjustments, veto, the
     rounding of the total, outcomes, places, payouts, actions, and what reaches the next band."""
+    from .progress import Progress
     from .render.explain import Explainer
 
-    for run in guard(score_runs, policy, data_dir, period, settings, policy_id):
+    with Progress(quiet) as progress:
+        progress.stage("reading")
+        runs = guard(score_runs, policy, data_dir, period, settings, policy_id, progress=progress)
+    for run in runs:
         try:
             click.echo(Explainer(run).person(person))
         except LookupError as error:
             raise click.ClickException(str(error)) from None
 
 
-def guard(function, *args):
+def guard(function, *args, **kwargs):
     """User-caused errors print as plain messages; anything else is a bug and keeps its traceback."""
     try:
-        return function(*args)
+        return function(*args, **kwargs)
     except KpiError as error:
         raise click.ClickException(str(error)) from None
 

@@ -84,14 +84,17 @@ def register_commands(cli):
     @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
     @click.option("-o", "--output-file", required=True, type=click.Path(dir_okay=False), help="The file to write.")
     @_templates_option
-    def report(policy, data_dir, period, settings, policy_id, output, lang, output_file, templates):
+    def report(policy, data_dir, period, settings, policy_id, quiet, output, lang, output_file, templates):
         """Score a period and write the team report: score distribution, grades, an
         indicator-by-person heatmap, the points lost by indicator (Pareto), rankings per group,
         each person's scorecard with its derivation, and the actions."""
+        from .progress import Progress
         from .render.formats import write_report
         from .render.report import build_report
 
-        runs = guard(score_runs, policy, data_dir, period, settings, policy_id)
+        with Progress(quiet) as progress:
+            progress.stage("reading")
+            runs = guard(score_runs, policy, data_dir, period, settings, policy_id, progress=progress)
         env, _ = template_environments(templates)
         for index, run in enumerate(runs):
             for warning in run.warnings:

@@ -418,7 +418,8 @@ def action_conditions(run) -> dict[str, list]:
 
 
 def score_policy(policy, period, values: dict, source, data_dir: Path | None, files: dict,
-                 ledger: "Ledger | Path | None" = None, appeal_adjustments: dict | None = None):
+                 ledger: "Ledger | Path | None" = None, appeal_adjustments: dict | None = None,
+                 columns: str | None = None, stage=None):
     """Compile and run one policy. Earlier periods an action looks back on that have no data
     take their conditions from the latest run the ledger (an open Ledger, or a file opened
     read-only if it exists) stored for them, and the run's warnings say which (LANGUAGE.md:
@@ -431,13 +432,13 @@ def score_policy(policy, period, values: dict, source, data_dir: Path | None, fi
     plan = compile_policy(policy, period, values, source, appeal_adjustments=appeal_adjustments)
     history = plan.context.periods
     if len(history) == 1 or ledger is None or not (isinstance(ledger, Ledger) or Path(ledger).is_file()):
-        return execute(plan, data_dir, files)
+        return execute(plan, data_dir, files, columns=columns, stage=stage)
     con = connect()
     used = load_datasets(con, dataset_specs(plan.policy), data_dir, files)
     present = periods_with_data(con, plan)
     absent = {index: history[index].label for index in range(1, len(history)) if index not in present}
     if not absent:
-        return execute(plan, None, con=con, loaded=used)
+        return execute(plan, None, con=con, loaded=used, columns=columns, stage=stage)
     if isinstance(ledger, Ledger):
         stored, conditions = ledger.stored_conditions(policy.id.name, absent, plan.actions)
     else:
@@ -452,6 +453,6 @@ def score_policy(policy, period, values: dict, source, data_dir: Path | None, fi
         con.execute(f"CREATE TABLE {STORED_CONDITIONS} AS SELECT * FROM __ledger_arrow")
         con.unregister("__ledger_arrow")
         plan = compile_policy(policy, period, values, source, tuple(stored), appeal_adjustments)
-    run = execute(plan, None, con=con, loaded=used)
+    run = execute(plan, None, con=con, loaded=used, columns=columns, stage=stage)
     run.warnings[:0] = notes
     return run

@@ -1530,7 +1530,7 @@ def generated(indicators: int) -> str:
 
 
 def test_a_thousand_indicators_check_clean():
-    # How fast is measured by `python benchmarks/check_speed.py`, not asserted here.
+    # How fast is measured by `python -m benchmarks.score_speed --startup-only`, not asserted here.
     result = check_source(Source("big.kpi", generated(1000)))
     assert result.diagnostics == []
     assert len(result.file.policies[0].tree) == 100

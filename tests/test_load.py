@@ -150,6 +150,42 @@ def test_parquet_happy_path(con, data):
         "channel": "VARCHAR", "csat": "DECIMAL(38,10)"}
 
 
+def test_parquet_dataset_is_a_view_over_the_file(con, data):
+    # typed columns are read in place (no copy); the statistics say nothing is missing, so only the
+    # person ids (text, may be blank) are scanned, and the result is the same as a copy's
+    con.execute(f"""COPY (SELECT 'E' || i AS agent_id, TIMESTAMP '2026-10-01' + to_seconds(i) AS opened_at,
+        i::INTEGER AS first_response, i % 2 = 0 AS resolved_first_contact, 'chat' AS channel,
+        CASE WHEN i % 3 = 0 THEN NULL ELSE (i % 5)::TINYINT END AS csat FROM range(1, 1001) r(i))
+        TO '{data / "tickets.parquet"}' (FORMAT parquet)""")
+    load_datasets(con, [TICKETS], data)
+    assert con.execute("SELECT table_type FROM information_schema.tables WHERE table_name = 'tickets'"
+                       ).fetchall() == [("VIEW",)]
+    assert con.execute("SELECT count(*), sum(first_response), count(csat), max(__row) FROM tickets"
+                       ).fetchall() == [(1000, Decimal("500500"), 667, 1000)]
+
+
+@pytest.mark.parametrize("column, value, message", [
+    ("first_response", "NULL::INTEGER", "empty, but first_response is not declared nullable"),
+    ("opened_at", "NULL::TIMESTAMP", "empty time"),
+    ("agent_id", "'  '", "empty person id"),
+    ("first_response", "170141183460469231731687303715884105727::HUGEINT", "expected a duration"),
+])
+def test_typed_parquet_columns_are_still_checked(con, data, column, value, message):
+    # a null in a typed column shows in the row groups' statistics; a value too large for the
+    # field's DECIMAL, or a blank id, can only be found by reading: either way the record is refused
+    row = {"agent_id": "'E02'", "opened_at": "TIMESTAMP '2026-10-01 10:00:00'", "first_response": "61"}
+    row[column] = value
+    con.execute(f"""COPY (SELECT 'E01' AS agent_id, TIMESTAMP '2026-10-01 09:00:00' AS opened_at,
+        30::{'HUGEINT' if 'HUGEINT' in value else 'INTEGER'} AS first_response, true AS resolved_first_contact,
+        'chat' AS channel, 4::TINYINT AS csat
+        UNION ALL SELECT {row['agent_id']}, {row['opened_at']}, {row['first_response']}, false, 'chat', NULL)
+        TO '{data / "tickets.parquet"}' (FORMAT parquet)""")
+    problems = refused(con, [TICKETS], data)
+    assert where(problems) == [("data/tickets.parquet", 2, column)]
+    assert problems[0].message.startswith(message)
+    assert tables(con) == []
+
+
 def test_parquet_text_columns_and_refusal(con, data):
     con.execute(f"""COPY (SELECT * FROM (VALUES
         ('E01', '2026-10-01T09:00:00', '30', 'true', 'chat', '4.3'),
@@ -577,3 +613,30 @@ def test_numbers_load_exactly(tmp_path_factory, values):
         assert con.execute("SELECT sum(amount) FROM m").fetchall()[0][0] == sum(values)
     finally:
         con.close()
+
+
+def test_a_damaged_parquet_file_is_refused_in_words(data):
+    # Parquet is read in place, so damage in a page the checks did not need to read shows only
+    # while scoring: still a one-line message naming the file, never a traceback
+    from click.testing import CliRunner
+
+    from kpi_engine.cli import cli
+
+    root = Path(__file__).resolve().parents[1]
+    con = duckdb.connect()
+    con.execute(f"""COPY (SELECT 'a' || lpad((i % 50)::VARCHAR, 5, '0') AS agent_id,
+        TIMESTAMP '2026-10-01' + to_seconds(i % 2000000) AS opened_at,
+        (hash(i) % 100)::INTEGER AS first_response, hash(i) % 2 = 0 AS resolved, false AS reopened,
+        false AS escalated, 4::TINYINT AS csat, (hash(i) % 900)::INTEGER AS handle_time
+        FROM range(200000) r(i)) TO '{data / "tickets.parquet"}' (FORMAT parquet, COMPRESSION zstd)""")
+    con.execute(f"""COPY (SELECT 'a' || lpad(i::VARCHAR, 5, '0') AS employee_id, 'n' AS name, 'T' AS team
+        FROM range(50) r(i)) TO '{data / "staff.parquet"}' (FORMAT parquet)""")
+    tickets = data / "tickets.parquet"
+    with open(tickets, "r+b") as f:
+        f.seek(tickets.stat().st_size * 6 // 10)
+        f.write(b"\xff" * 5000)
+    result = CliRunner().invoke(cli, ["score", str(root / "benchmarks" / "policy.kpi"), "--data", str(data),
+                                      "--period", "2026-10", "--format", "csv"])
+    assert result.exit_code == 1, result.output
+    assert "data/tickets.parquet" in result.output
+    assert "cannot read the data" in result.output or "problem" in result.output

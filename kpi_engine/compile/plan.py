@@ -189,15 +189,19 @@ class _Compiler:
         joins = []
         for dataset, aggregates in self.aggregates.by_dataset.items():
             at = col("__at", "r")
-            which = exp.Case(ifs=[exp.If(this=exp.And(this=exp.GTE(this=at.copy(), expression=timestamp(p.start)),
-                                                      expression=exp.LT(this=at.copy(), expression=timestamp(p.end))),
-                                         true=exp.Literal.number(i)) for i, p in enumerate(periods)])
+            # One period (no `for N periods` history): the WHERE already keeps only its records, and
+            # grouping by the person alone halves the cost of this, the only stage over records.
+            which = exp.Literal.number(0) if len(periods) == 1 else exp.Case(ifs=[
+                exp.If(this=exp.And(this=exp.GTE(this=at.copy(), expression=timestamp(p.start)),
+                                    expression=exp.LT(this=at.copy(), expression=timestamp(p.end))),
+                       true=exp.Literal.number(i)) for i, p in enumerate(periods)])
+            keys = [exp.Literal.number(1)] + ([exp.Literal.number(2)] if len(periods) > 1 else [])
             select = (exp.select(exp.alias_(col("__pid", "r"), q("__pid")), exp.alias_(which, q("__period")),
                                  *(exp.alias_(a.sql, q(a.column)) for a in aggregates))
                       .from_(exp.Table(this=q(dataset), alias=exp.TableAlias(this=q("r"))))
                       .where(exp.And(this=exp.GTE(this=at.copy(), expression=timestamp(periods[-1].start)),
                                      expression=exp.LT(this=at.copy(), expression=timestamp(periods[0].end))))
-                      .group_by(exp.Literal.number(1), exp.Literal.number(2)))
+                      .group_by(*keys))
             if dataset in self.aggregates.roster_needed:
                 select = select.join(exp.Table(this=q(self.context.roster.id.name), alias=exp.TableAlias(this=q("p"))),
                                      on=exp.EQ(this=col("__pid", "p"), expression=col("__pid", "r")), join_type="left")

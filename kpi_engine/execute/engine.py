@@ -9,8 +9,10 @@ from pathlib import Path
 from sqlglot import exp
 
 from .. import ast
+from ..errors import ScoringError
 from ..compile.plan import Plan, col, q, timestamp
 from .load import DatasetSpec, FieldSpec, load_datasets
+from .sqltext import first_line, lit
 
 
 @dataclass
@@ -44,17 +46,44 @@ def project_files(start: Path) -> dict[str, Path]:
 
 def connect():
     import duckdb
-    return duckdb.connect(":memory:")
+    # DuckDB draws its own progress bar on a terminal; kpi shows its own (kpi_engine.progress)
+    con = duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 def execute(plan: Plan, data_dir: Path | None, files: dict[str, Path] | None = None, con=None,
-            loaded: dict[str, Path] | None = None) -> Run:
-    """Load the data and run the plan; `loaded` (the files used) says `con` has the data already."""
+            loaded: dict[str, Path] | None = None, columns: str | None = None, stage=None) -> Run:
+    """Load the data and run the plan; `loaded` (the files used) says `con` has the data already; ``columns`` (a regular expression) keeps only the output
+    columns it matches, since turning each value into a Python object is a large part of the
+    cost when the plan has many intermediate columns. ``stage(name)`` is told when the
+    computing starts (for a progress display)."""
+    import duckdb
+
     con = con or connect()
     used = loaded if loaded is not None else load_datasets(con, dataset_specs(plan.policy), data_dir, files or {})
-    warnings = unmatched_records(con, plan, used)
-    relation = con.sql(plan.sql(pretty=False))
-    return Run(plan, relation.columns, relation.fetchall(), warnings, used)
+    if stage:
+        stage("computing")
+    query = plan.sql(pretty=False)
+    if columns is not None:
+        query = f"SELECT COLUMNS({lit(columns)}) FROM ({query}) ORDER BY __row"
+    try:
+        warnings = unmatched_records(con, plan, used)
+        # a cursor, not con.sql(): the relation API tokenizes the (long, non-ASCII) text in Python
+        result = con.execute(query)
+        rows = result.fetchall()
+    except duckdb.Error as error:
+        reading = (duckdb.IOException, duckdb.InvalidInputException)
+        if not isinstance(error, reading) and type(error) is not duckdb.Error:
+            raise  # binder, catalog, conversion...: a bug of the plan, not the data; keep the traceback
+        raise unreadable(error, used) from None
+    return Run(plan, [d[0] for d in result.description], rows, warnings, used)
+
+
+def unreadable(error: Exception, used: dict[str, Path]) -> ScoringError:
+    """A Parquet dataset is read in place (a view), so a damaged page may show only while scoring."""
+    files = ", ".join(str(path) for path in used.values())
+    return ScoringError(f"cannot read the data ({files}): {first_line(error)}")
 
 
 def unmatched_records(con, plan: Plan, used: dict[str, Path]) -> list[str]:

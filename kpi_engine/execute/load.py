@@ -160,7 +160,7 @@ def load_datasets(con, specs: Sequence[DatasetSpec], data_dir: Path | None,
     finally:
         if not ok:
             for name in created:
-                con.execute(f"DROP TABLE IF EXISTS {ident(name)}")
+                _drop(con, name)
         con.execute(f"SET preserve_insertion_order = {'true' if saved_order else 'false'}")
 
 
@@ -218,6 +218,14 @@ class _Source:
 
     def relation(self, purpose: str) -> str:
         raise NotImplementedError
+
+    def lasting(self) -> bool:
+        """The relation stays readable after the load (the file, not something registered)."""
+        return False
+
+    def proven(self, c: "_Col") -> bool:
+        """The file itself shows that no value of column ``c`` can be refused (no scan needed)."""
+        return False
 
     def after_scan(self, n_rows: int) -> list[DataProblem]:
         """Problems the reader noticed while scanning (CSV rows it could not split)."""
@@ -459,9 +467,23 @@ class _ParquetSource(_Source):
         self.header = [n.strip() for n in self.sql_names]
         self.types = [d[1] for d in described]
         self.row_expr = "file_row_number + 1"
+        # per column: nulls counted in the row groups' statistics (None where a group has none)
+        self.null_counts = dict(self.con.execute(
+            "SELECT path_in_schema, CASE WHEN count(*) = count(stats_null_count) "
+            "THEN sum(stats_null_count) END "
+            f"FROM parquet_metadata({lit(str(self.path))}) GROUP BY path_in_schema").fetchall())
 
     def relation(self, purpose: str) -> str:
         return f"read_parquet({lit(str(self.path))}, file_row_number = true)"
+
+    def lasting(self) -> bool:
+        return True
+
+    def proven(self, c: "_Col") -> bool:
+        # A typed column whose typing cannot fail, and with no nulls unless the field is nullable.
+        name = self.sql_names[c.index]
+        return (_cannot_fail(self.types[c.index].upper(), c.type)
+                and (c.nullable or self.null_counts.get(name) == 0))
 
     def raw_values(self, rows: set[int], cols: list[int]) -> dict[int, list]:
         if not rows:
@@ -618,27 +640,32 @@ def _load_one(con, spec: DatasetSpec, source: _Source, stage: str, create: bool)
     # the staging table's rowids, copied into the dataset's table once the data is accepted.
     direct = source.row_expr is not None and create and not problems
     table = spec.name if direct else stage
+    # A Parquet dataset is a VIEW over the file rather than a copy: the file already holds typed
+    # columns, and at 10M records copying them cost more than the scoring query. The checks below
+    # run the same, as queries over the view.
+    as_view = direct and source.lasting()
     present = [c for c in cols if c.index is not None]
-    inner, outer = [], []  # inner: typed values (and emptiness) from the file; outer: + bad flags
+    inner, values, flags = [], [], []  # inner: typed values (and emptiness) from the file
     if source.row_expr is not None:
         inner.append(f"CAST({source.row_expr} AS BIGINT) AS __row")
-        outer.append("__row")
+        values.append("__row")
     for j, c in enumerate(present):
         raw = ident(source.sql_names[c.index])
         typed, nonempty = _typed(raw, source.types[c.index].upper(), c.type)
         inner.append(f"{typed} AS {ident(c.out)}")
-        outer.append(ident(c.out))
+        values.append(ident(c.out))
         if c.nullable and c.type != "text":
             c.flag = f"__kpi_bad_{j}"
             inner.append(f"{nonempty} AS __kpi_set_{j}")
-            outer.append(f"({ident(c.out)} IS NULL AND __kpi_set_{j}) AS {c.flag}")
+            flags.append(f"({ident(c.out)} IS NULL AND __kpi_set_{j}) AS {c.flag}")
     inner = inner or ["NULL AS __nothing"]
-    outer = outer or ["__nothing"]
+    values = values or ["__nothing"]
+    outer = values + flags  # the values and their bad flags
+    typed_rows = f"SELECT {', '.join(inner)} FROM {source.relation('stage')}"
 
     try:
-        con.execute(f"CREATE {'' if direct else 'TEMP '}TABLE {ident(table)} AS "
-                    f"SELECT {', '.join(outer)} "
-                    f"FROM (SELECT {', '.join(inner)} FROM {source.relation('stage')})")
+        kind = "VIEW" if as_view else "TABLE" if direct else "TEMP TABLE"
+        con.execute(f"CREATE {kind} {ident(table)} AS SELECT {', '.join(outer)} FROM ({typed_rows})")
     except Exception as e:  # duckdb.Error raised while reading the whole file
         if isinstance(source, _CsvSource):
             source._diagnose(e)
@@ -648,9 +675,18 @@ def _load_one(con, spec: DatasetSpec, source: _Source, stage: str, create: bool)
     keep = False
     try:
         row = "__row" if source.row_expr is not None else "rowid + 1"
-        problems = _validate(con, spec, source, table, row, cols, present, problems)
+        try:
+            problems = _validate(con, spec, source, table, row, cols, present, problems)
+        except Exception as e:  # duckdb.Error: a view reads the file only now
+            if not as_view:
+                raise
+            source.problem(None, None, f"cannot be read: {first_line(e)}")
+            return problems + source.problems
         if not problems and create:
-            if direct:
+            if as_view:
+                con.execute(f"CREATE OR REPLACE VIEW {ident(table)} AS SELECT {', '.join(values)} "
+                            f"FROM ({typed_rows})")
+            elif direct:
                 for c in present:
                     if c.flag:
                         con.execute(f"ALTER TABLE {ident(table)} DROP COLUMN {c.flag}")
@@ -662,7 +698,15 @@ def _load_one(con, spec: DatasetSpec, source: _Source, stage: str, create: bool)
         return problems
     finally:
         if not keep:
-            con.execute(f"DROP TABLE IF EXISTS {ident(table)}")
+            _drop(con, table)
+
+
+def _drop(con, name: str) -> None:
+    """Drop the dataset's table or view, if there is one."""
+    kinds = con.execute("SELECT table_type FROM information_schema.tables WHERE table_name = ?",
+                        [name]).fetchall()
+    for (kind,) in kinds:
+        con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} IF EXISTS {ident(name)}")
 
 
 def _typed(raw: str, native: str, kind: str) -> tuple[str, str]:
@@ -682,8 +726,7 @@ def _typed(raw: str, native: str, kind: str) -> tuple[str, str]:
             return raw, nonempty
         if kind == "bool" and base in _INTEGER_TYPES:
             return f"CASE {raw} WHEN 1 THEN true WHEN 0 THEN false END", nonempty
-        if kind == "datetime" and base in ("TIMESTAMP", "DATE", "TIMESTAMP_S", "TIMESTAMP_MS",
-                                           "TIMESTAMP_NS"):
+        if kind == "datetime" and base in _TIME_TYPES:
             return f"CAST({raw} AS TIMESTAMP)", nonempty
         if kind == "date" and base == "DATE":
             return raw, nonempty
@@ -704,8 +747,24 @@ def _typed(raw: str, native: str, kind: str) -> tuple[str, str]:
     raise ValueError(kind)
 
 
+#: Parquet column types a datetime field takes as they are (cast to TIMESTAMP).
+_TIME_TYPES = {"TIMESTAMP", "DATE", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS"}
+
 _INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
                   "UINTEGER", "UBIGINT", "UHUGEINT"}
+
+
+def _cannot_fail(native: str, kind: str) -> bool:
+    """Typing a non-null value of this Parquet type as ``kind`` (see ``_typed``) always succeeds."""
+    base = native.split("(")[0]
+    if kind in ("number", "money", "duration"):
+        scale = int(SQL_TYPES[kind].split(",")[1].rstrip(")"))
+        if base == "DECIMAL":
+            precision, own_scale = (int(x) for x in native[len("DECIMAL("):-1].split(","))
+            return precision - own_scale <= 38 - scale
+        return base in _INTEGER_TYPES - {"HUGEINT", "UHUGEINT"}  # at most 20 digits
+    return ((kind == "bool" and base == "BOOLEAN") or (kind == "date" and base == "DATE")
+            or (kind == "datetime" and base in _TIME_TYPES))
 
 
 def _bad(c: _Col) -> str | None:
@@ -718,7 +777,7 @@ def _bad(c: _Col) -> str | None:
 
 
 def _validate(con, spec, source, stage, row, cols, present, problems) -> list[DataProblem]:
-    checks = [(c, _bad(c)) for c in present]
+    checks = [(c, _bad(c)) for c in present if not source.proven(c)]
     checks = [(c, pred) for c, pred in checks if pred is not None]
     counts = con.execute(
         "SELECT count(*)" + "".join(f", count_if({pred})" for _, pred in checks)
