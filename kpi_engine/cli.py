@@ -192,7 +192,7 @@ def _score_options(command):
     return command
 
 
-def score_runs(policy, data_dir, period, settings, policy_id):
+def score_runs(policy, data_dir, period, settings, policy_id, quarantine=None):
     from .compile.periods import parse_period
     from .compile.plan import compile_policy
     from .execute.engine import execute, project_files
@@ -207,7 +207,8 @@ def score_runs(policy, data_dir, period, settings, policy_id):
     if data is None and not files:
         raise click.UsageError("give --data DIR (or map datasets to files in kpi.toml)")
     source = Source(policy, read_policy(Path(policy)))
-    return [execute(compile_policy(p, chosen, values, source), data, files) for p in load_policies(policy, policy_id)]
+    return [execute(compile_policy(p, chosen, values, source), data, files, quarantine=quarantine)
+            for p in load_policies(policy, policy_id)]
 
 
 @cli.command()
@@ -216,12 +217,22 @@ def score_runs(policy, data_dir, period, settings, policy_id):
               help="table for people (default), json as LANGUAGE.md specifies, csv for spreadsheets.")
 @click.option("-o", "--output-file", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
 @click.option("--show-plan", is_flag=True, help="Print the SQL plan to stderr before the result.")
-def score(policy, data_dir, period, settings, policy_id, output, output_file, show_plan):
+@click.option("--bad-rows", nargs=2, type=(click.Choice(["quarantine"]), click.Path(dir_okay=False)),
+              metavar="quarantine FILE",
+              help="Set rows with problems aside into FILE (CSV: file, row, column, reason, record) "
+                   "and score the rest; by default any bad row refuses the run.")
+def score(policy, data_dir, period, settings, policy_id, output, output_file, show_plan, bad_rows):
     """Score a period's data with a policy: every person's indicators, total, outcomes,
     distribution places, payouts and actions."""
     from .render.result import result_document, to_csv, to_json, to_table
 
-    runs = guard(score_runs, policy, data_dir, period, settings, policy_id)
+    quarantine = [] if bad_rows else None
+    runs = guard(score_runs, policy, data_dir, period, settings, policy_id, quarantine)
+    if bad_rows:
+        from .quarantine import quarantine_csv, quarantine_summary
+
+        write_atomically(Path(bad_rows[1]), quarantine_csv(quarantine))
+        click.echo(quarantine_summary(quarantine, bad_rows[1]), err=True)
     for run in runs:
         if show_plan:
             click.echo(run.plan.sql(), err=True)

@@ -10,7 +10,7 @@ from sqlglot import exp
 
 from .. import ast
 from ..compile.plan import Plan, col, q, timestamp
-from .load import DatasetSpec, FieldSpec, load_datasets
+from .load import DatasetSpec, FieldSpec, SetAside, load_datasets
 
 
 @dataclass
@@ -27,7 +27,8 @@ class Run:
 
 def dataset_specs(policy: ast.Policy) -> list[DatasetSpec]:
     return [DatasetSpec(d.id.name, d.person.name, d.at.name if d.at else None,
-                        tuple(FieldSpec(f.id.name, f.type.name, f.nullable) for f in d.fields))
+                        tuple(FieldSpec(f.id.name, f.type.name, f.nullable) for f in d.fields),
+                        d.key.name if d.key else None)
             for d in policy.of(ast.Dataset)]
 
 
@@ -47,9 +48,13 @@ def connect():
     return duckdb.connect(":memory:")
 
 
-def execute(plan: Plan, data_dir: Path | None, files: dict[str, Path] | None = None, con=None) -> Run:
+def execute(plan: Plan, data_dir: Path | None, files: dict[str, Path] | None = None, con=None,
+            quarantine: list[SetAside] | None = None) -> Run:
+    """Score ``plan``; given a ``quarantine`` list, records with problems are set aside there (see
+    ``load_datasets``) instead of refusing the run."""
     con = con or connect()
-    used = load_datasets(con, dataset_specs(plan.policy), data_dir, files or {})
+    used = load_datasets(con, dataset_specs(plan.policy), data_dir, files or {},
+                         quarantine=quarantine)
     warnings = unmatched_records(con, plan, used)
     relation = con.sql(plan.sql(pretty=False))
     return Run(plan, relation.columns, relation.fetchall(), warnings, used)
@@ -65,7 +70,8 @@ def unmatched_records(con, plan: Plan, used: dict[str, Path]) -> list[str]:
             continue
         at = col("__at")
         known = exp.select(col("__pid")).from_(exp.Table(this=q(roster)))
-        query = (exp.select(col("__pid"), exp.Count(this=exp.Star()))
+        rows = exp.func("list", col("__row"), dialect="duckdb")
+        query = (exp.select(col("__pid"), exp.Count(this=exp.Star()), rows)
                  .from_(exp.Table(this=q(name)))
                  .where(exp.and_(exp.GTE(this=at, expression=timestamp(start)),
                                  exp.LT(this=at.copy(), expression=timestamp(end)),
@@ -73,8 +79,16 @@ def unmatched_records(con, plan: Plan, used: dict[str, Path]) -> list[str]:
                  .group_by(exp.Literal.number(1)).order_by(exp.Literal.number(1)))
         found = con.sql(query.sql("duckdb")).fetchall()
         if found:
-            records = sum(count for _, count in found)
-            people = ", ".join(pid for pid, _ in found[:5]) + (" …" if len(found) > 5 else "")
-            warnings.append(f"{used.get(name, name)}: {records} record(s) of {len(found)} person(s) not in "
-                            f"the roster {roster} were not scored: {people}")
+            records = sum(count for _, count, _ in found)
+            people = "; ".join(f"{pid} (record{'s' if len(rows) > 1 else ''} "
+                               f"{_positions(sorted(rows))})" for pid, _, rows in found[:5])
+            warnings.append(f"{used.get(name, name)}: column {dataset.person.name}: {records} "
+                            f"record(s) of {len(found)} person(s) not in the roster {roster} were "
+                            f"not scored: {people}" + (" …" if len(found) > 5 else "")
+                            + " (records are counted in file order, from 1 after the header)")
     return warnings
+
+
+def _positions(rows: list[int], shown: int = 5) -> str:
+    text = ", ".join(f"#{r}" for r in rows[:shown])
+    return text + (f" and {len(rows) - shown} more" if len(rows) > shown else "")
