@@ -85,7 +85,7 @@ def unmatched_records(con, plan: Plan, used: dict[str, Path]) -> list[str]:
             warnings.append(f"{used.get(name, name)}: column {dataset.person.name}: {records} "
                             f"record(s) of {len(found)} person(s) not in the roster {roster} were "
                             f"not scored: {people}" + (" …" if len(found) > 5 else "")
-                            + " (records are counted in file order, from 1 after the header)")
+                            + " (records are numbered in file order among those loaded)")
     return warnings
 
 
