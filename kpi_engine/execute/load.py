@@ -53,9 +53,11 @@ SQL_TYPES = {
 #: Problems listed per column (and per kind of file-level problem) before summarising the rest.
 MAX_PER_COLUMN = 20
 
-#: How far past the run's start a record's time may be (the export's clock may be in another time
-#: zone) before it counts as in the future.
-FUTURE_SLACK = _dt.timedelta(days=1)
+#: How far past the run's start a record's time may be before it is refused as in the future: a
+#: year, so that a mistyped year (2062 for 2026) is caught while the scoring stays independent of
+#: the day it runs on (example data and plans may lie ahead of the clock, and clocks differ by
+#: time zone).
+FUTURE_SLACK = _dt.timedelta(days=366)
 
 #: Lines DuckDB keeps when it cannot split them (enough to report; any rejected line fails the load).
 _REJECTS_LIMIT = 1000
@@ -837,8 +839,8 @@ def _negative_duration(value) -> str:
 
 
 def _future(value, now: _dt.datetime) -> str:
-    return (f"the time {value!r} is in the future: this run started on {now.date().isoformat()} "
-            "(a record may be at most a day ahead, for clocks in other time zones)")
+    return (f"the time {value!r} is in the future: more than a year after this run started "
+            f"({now.date().isoformat()}); is the year mistyped?")
 
 
 def _unique(spec: DatasetSpec, cols: list[_Col]) -> list[_Col]:
