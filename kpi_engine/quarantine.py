@@ -24,8 +24,13 @@ def quarantine_csv(set_aside: Sequence[SetAside]) -> str:
     out.writerow(COLUMNS)
     for s in _unique(set_aside):
         p = s.problem
-        out.writerow([p.file, p.row, p.column or "", p.message, s.record])
+        out.writerow([_inert(p.file), p.row, _inert(p.column or ""), p.message, _inert(s.record)])
     return text.getvalue()
+
+
+def _inert(cell: str) -> str:
+    """A spreadsheet runs a cell starting with = + - @ as a formula: the data is untrusted."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@") else cell
 
 
 def quarantine_summary(set_aside: Sequence[SetAside], path: str) -> str:

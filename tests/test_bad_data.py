@@ -293,3 +293,12 @@ def test_a_key_must_be_a_declared_field(tmp_path):
     result = CliRunner().invoke(cli, ["check", str(path)])
     assert result.exit_code == 1
     assert "the key of tickets must be one of its fields; it has no field ticket_no" in result.output
+
+
+def test_quarantine_file_cells_never_run_as_formulas(project):
+    Path("data/staff.csv").write_text("employee_id,name\nE01,张三\n=cmd|'/c calc'!A1,x\n"
+                                      "=cmd|'/c calc'!A1,y\n", encoding="utf-8")
+    result = score("--bad-rows", "quarantine", "rejected.csv")
+    assert result.exit_code == 0, result.output
+    text = Path("rejected.csv").read_text(encoding="utf-8")
+    assert "\"'=cmd|'/c calc'!A1,x\"" in text and ",=" not in text
