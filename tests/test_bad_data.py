@@ -302,3 +302,21 @@ def test_quarantine_file_cells_never_run_as_formulas(project):
     assert result.exit_code == 0, result.output
     text = Path("rejected.csv").read_text(encoding="utf-8")
     assert "\"'=cmd|'/c calc'!A1,x\"" in text and ",=" not in text
+
+
+def test_quarantine_of_xlsx_and_parquet_rows_names_sheet_rows_and_records(tmp_path):
+    xlsx(T.strip().split(","), ["E01", "2026-10-01", "T1", 30, True], [],
+         ["E01", "2026-10-02", "T2", "3分", True], ["E02", 46296.5, "T3", 5, False])(
+        tmp_path / "tickets.xlsx")
+    duck = duckdb.connect()
+    duck.execute(f"""COPY (SELECT * FROM (VALUES ('E01', 'a'), ('E01', 'b'), ('E02', 'c'))
+                     t(employee_id, name)) TO '{tmp_path / "staff.parquet"}' (FORMAT parquet)""")
+    set_aside = []
+    load_datasets(duck, [STAFF, TICKETS], tmp_path, quarantine=set_aside)
+    assert [(Path(s.problem.file).name, s.problem.row, s.problem.column, s.record)
+            for s in set_aside] == [
+        ("staff.parquet", 1, "employee_id", "E01,a"), ("staff.parquet", 2, "employee_id", "E01,b"),
+        ("tickets.xlsx", 4, "first_response", "E01,2026-10-02,T2,3分,true,")]
+    assert duck.execute("SELECT __row, __pid FROM staff").fetchall() == [(3, "E02")]
+    assert duck.execute("SELECT __row, ticket_id, __at FROM tickets ORDER BY __row").fetchall() == [
+        (1, "T1", dt.datetime(2026, 10, 1)), (3, "T3", dt.datetime(2026, 10, 1, 12))]
