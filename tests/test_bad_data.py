@@ -320,3 +320,13 @@ def test_quarantine_of_xlsx_and_parquet_rows_names_sheet_rows_and_records(tmp_pa
     assert duck.execute("SELECT __row, __pid FROM staff").fetchall() == [(3, "E02")]
     assert duck.execute("SELECT __row, ticket_id, __at FROM tickets ORDER BY __row").fetchall() == [
         (1, "T1", dt.datetime(2026, 10, 1)), (3, "T3", dt.datetime(2026, 10, 1, 12))]
+
+
+def test_quarantine_keeps_a_line_that_cannot_be_split(tmp_path):
+    (tmp_path / "staff.csv").write_text("employee_id,name\nE01,张三\nE02,李四,多余\n", encoding="utf-8")
+    set_aside = []
+    con = duckdb.connect()
+    load_datasets(con, [STAFF], tmp_path, quarantine=set_aside)
+    assert [(s.problem.row, s.problem.column, s.record) for s in set_aside] == [
+        (3, None, "E02,李四,多余")]
+    assert con.execute("SELECT __pid FROM staff").fetchall() == [("E01",)]

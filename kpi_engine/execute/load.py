@@ -14,8 +14,15 @@ then counts the problems per column, and only failing columns are looked at row 
 ``MAX_PER_COLUMN`` rows each, their raw text fetched again from the file). Numbers go from text
 straight to DECIMAL, never through DOUBLE.
 
+Besides unreadable cells, a record is refused for a negative duration, a time more than
+``FUTURE_SLACK`` after the run, or an id it shares with another record (the person id of a dataset
+without `at`, the declared `key`). CSVs in GBK/GB18030 are read through a UTF-8 copy; a date or
+time may be an Excel serial number.
+
 Every row either loads or is reported: if anything is wrong in any dataset, ``DataError`` is raised
-with every problem found and no table created by this call is left behind.
+with every problem found and no table created by this call is left behind. With a ``quarantine``
+list, records with problems of their own are set aside there instead (all of them, not the first
+``MAX_PER_COLUMN``) and the rest loads; problems of a whole file still refuse.
 """
 
 from __future__ import annotations
@@ -155,7 +162,8 @@ def load_datasets(con, specs: Sequence[DatasetSpec], data_dir: Path | None,
     problem found in every dataset; in that case no table created here is left behind. Given a
     ``quarantine`` list, records with problems of their own (a cell, a duplicated id, a line that
     cannot be split) are appended to it and left out instead; problems of a whole file still
-    refuse. ``now`` (default: the clock) is when the run starts: later record times are refused.
+    refuse. ``now`` (default: the clock) is when the run starts: record times more than
+    ``FUTURE_SLACK`` later are refused.
     """
     now = now or _dt.datetime.now()
     problems: list[DataProblem] = []
@@ -722,9 +730,9 @@ def _load_one(con, spec: DatasetSpec, source: _Source, stage: str, create: bool,
         rejected = [(f.row, f.problem) for f in found if quarantine is not None and f.of_record]
         problems += [f.problem for f in found if quarantine is None or not f.of_record]
         if not problems and create:
-            left_out = sorted({r for r, _ in rejected if r is not None})
-            if left_out:
+            if rejected:  # lines the reader could not split are not in the table: only reported
                 quarantine.extend(_set_aside(source, rejected))
+            left_out = sorted({r for r, _ in rejected if r is not None})
             if direct:
                 for c in present:
                     if c.flag:
