@@ -257,8 +257,12 @@ def test_quarantine_sets_bad_rows_aside_and_scores_the_rest(project):
     assert result.exit_code == 0, result.output
     assert ("bad rows: 5 rows set aside and not scored (5 from data/tickets.csv); the reasons are "
             "in rejected.csv") in result.stderr
-    totals = {p["id"]: p["indicators"]["n"]["score"] for p in json.loads(result.stdout)["people"]}
+    document = json.loads(result.stdout)
+    totals = {p["id"]: p["indicators"]["n"]["score"] for p in document["people"]}
     assert totals == {"E01": 0, "E02": 1}  # both copies of T1 are set aside: which one is right?
+    # the result itself says what it was computed without
+    assert document["warnings"][0] == ("data/tickets.csv: 5 row(s) with bad data were set aside and "
+                                       "not scored (lines/rows 2, 3, 4, 5, 6)")
     lines = Path("rejected.csv").read_text(encoding="utf-8").splitlines()
     assert lines == [
         "file,row,column,reason,record",

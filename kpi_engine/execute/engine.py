@@ -53,11 +53,21 @@ def execute(plan: Plan, data_dir: Path | None, files: dict[str, Path] | None = N
     """Score ``plan``; given a ``quarantine`` list, records with problems are set aside there (see
     ``load_datasets``) instead of refusing the run."""
     con = con or connect()
+    before = len(quarantine or [])
     used = load_datasets(con, dataset_specs(plan.policy), data_dir, files or {},
                          quarantine=quarantine)
-    warnings = unmatched_records(con, plan, used)
+    warnings = set_aside_rows((quarantine or [])[before:]) + unmatched_records(con, plan, used)
     relation = con.sql(plan.sql(pretty=False))
     return Run(plan, relation.columns, relation.fetchall(), warnings, used)
+
+
+def set_aside_rows(set_aside: list[SetAside]) -> list[str]:
+    """The result says which rows it was computed without."""
+    rows: dict[str, set] = {}
+    for s in set_aside:
+        rows.setdefault(s.problem.file, set()).add(s.problem.row)
+    return [f"{file}: {len(r)} row(s) with bad data were set aside and not scored (lines/rows "
+            f"{_positions(sorted(r), '')})" for file, r in rows.items()]
 
 
 def unmatched_records(con, plan: Plan, used: dict[str, Path]) -> list[str]:
@@ -89,6 +99,6 @@ def unmatched_records(con, plan: Plan, used: dict[str, Path]) -> list[str]:
     return warnings
 
 
-def _positions(rows: list[int], shown: int = 5) -> str:
-    text = ", ".join(f"#{r}" for r in rows[:shown])
+def _positions(rows: list[int], mark: str = "#", shown: int = 5) -> str:
+    text = ", ".join(f"{mark}{r}" for r in rows[:shown])
     return text + (f" and {len(rows) - shown} more" if len(rows) > shown else "")
