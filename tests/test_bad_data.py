@@ -279,8 +279,7 @@ def test_quarantine_sets_bad_rows_aside_and_scores_the_rest(project):
     ]
     # records of people not in the roster are not scored, and said so with where they are
     assert ("warning: data/tickets.csv: column agent_id: 2 record(s) of 1 person(s) not in the "
-            "roster staff were not scored: E09 (records #6, #7) (records are numbered in file order "
-            "among those loaded)") in result.stderr
+            "roster staff were not scored: E09 (lines 8, 9)") in result.stderr
 
 
 def test_quarantine_does_not_excuse_a_broken_file(project):
@@ -334,3 +333,15 @@ def test_quarantine_keeps_a_line_that_cannot_be_split(tmp_path):
     assert [(s.problem.row, s.problem.column, s.record) for s in set_aside] == [
         (3, None, "E02,李四,多余")]
     assert con.execute("SELECT __pid FROM staff").fetchall() == [("E01",)]
+
+
+def test_records_of_people_not_in_the_roster_are_named_by_sheet_row(project):
+    Path("data/tickets.csv").unlink()
+    xlsx(T.strip().split(","), ["E01", "2026-10-01", "T1", 30, True], [],
+         ["E09", "2026-10-02", "T2", 30, True], ["E08", "2026-09-30", "T3", 30, True])(
+        Path("data/tickets.xlsx"))
+    result = score()
+    assert result.exit_code == 0, result.output
+    # E08's record is in September: outside the period, so not a concern of this run
+    assert result.stderr == ("warning: data/tickets.xlsx: column agent_id: 1 record(s) of 1 "
+                             "person(s) not in the roster staff were not scored: E09 (row 4)\n")

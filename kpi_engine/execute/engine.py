@@ -10,7 +10,7 @@ from sqlglot import exp
 
 from .. import ast
 from ..compile.plan import Plan, col, q, timestamp
-from .load import DatasetSpec, FieldSpec, SetAside, load_datasets
+from .load import DatasetSpec, FieldSpec, SetAside, load_datasets, record_places
 
 
 @dataclass
@@ -67,7 +67,7 @@ def set_aside_rows(set_aside: list[SetAside]) -> list[str]:
     for s in set_aside:
         rows.setdefault(s.problem.file, set()).add(s.problem.row)
     return [f"{file}: {len(r)} row(s) with bad data were set aside and not scored (lines/rows "
-            f"{_positions(sorted(r), '')})" for file, r in rows.items()]
+            f"{_positions(sorted(r))})" for file, r in rows.items()]
 
 
 def unmatched_records(con, plan: Plan, used: dict[str, Path]) -> list[str]:
@@ -90,15 +90,23 @@ def unmatched_records(con, plan: Plan, used: dict[str, Path]) -> list[str]:
         found = con.sql(query.sql("duckdb")).fetchall()
         if found:
             records = sum(count for _, count, _ in found)
-            people = "; ".join(f"{pid} (record{'s' if len(rows) > 1 else ''} "
-                               f"{_positions(sorted(rows))})" for pid, _, rows in found[:5])
+            named = {pid: sorted(rows)[:_SHOWN] for pid, _, rows in found[:_SHOWN]}
+            unit, places = (record_places(con, used[name], {r for rs in named.values() for r in rs})
+                            if name in used else ("record", {}))
+            people = "; ".join(
+                f"{pid} ({unit}{'s' if len(rows) > 1 else ''} "
+                + _positions([places.get(r, r) for r in rows], more=len(all_rows) - len(rows)) + ")"
+                for (pid, rows), (_, _, all_rows) in zip(named.items(), found))
             warnings.append(f"{used.get(name, name)}: column {dataset.person.name}: {records} "
                             f"record(s) of {len(found)} person(s) not in the roster {roster} were "
-                            f"not scored: {people}" + (" …" if len(found) > 5 else "")
-                            + " (records are numbered in file order among those loaded)")
+                            f"not scored: {people}" + (" …" if len(found) > _SHOWN else ""))
     return warnings
 
 
-def _positions(rows: list[int], mark: str = "#", shown: int = 5) -> str:
-    text = ", ".join(f"{mark}{r}" for r in rows[:shown])
-    return text + (f" and {len(rows) - shown} more" if len(rows) > shown else "")
+_SHOWN = 5  # people, and places of each, named in a warning
+
+
+def _positions(places: list[int], more: int = 0) -> str:
+    text = ", ".join(str(p) for p in places[:_SHOWN])
+    more += max(0, len(places) - _SHOWN)
+    return text + (f" and {more} more" if more else "")

@@ -44,7 +44,7 @@ from ..errors import KpiError
 from .sqltext import first_line, ident, lit, lit_list
 
 __all__ = ["FieldSpec", "DatasetSpec", "DataProblem", "DataError", "SetAside", "load_datasets",
-           "SQL_TYPES"]
+           "record_places", "SQL_TYPES"]
 
 #: How each declared field type is stored.
 SQL_TYPES = {
@@ -199,6 +199,21 @@ def load_datasets(con, specs: Sequence[DatasetSpec], data_dir: Path | None,
             for name in created:
                 con.execute(f"DROP TABLE IF EXISTS {ident(name)}")
         con.execute(f"SET preserve_insertion_order = {'true' if saved_order else 'false'}")
+
+
+def record_places(con, path: Path, rows: set[int]) -> tuple[str, dict[int, int]]:
+    """("line", "row" or "record", {data row: its CSV line, sheet row or Parquet record}) for rows
+    of a file ``load_datasets`` loaded (its ``__row``), to name them in a message. Reads the file
+    again, so it is for the few rows a warning names."""
+    source = _open_source(con, Path(path), uuid.uuid4().hex[:8])
+    try:
+        if source.problems:
+            return _UNIT.get(type(source), "record"), {}
+        n_rows = con.execute(f"SELECT count(*) FROM {source.relation('stage')}").fetchall()[0][0]
+        source.after_scan(n_rows, None)
+        return _UNIT.get(type(source), "record"), source.lines(rows)
+    finally:
+        source.close()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -609,6 +624,10 @@ class _XlsxSource(_Source):
             self.con.unregister(self._view)
 
 
+#: How each kind of file numbers its rows in messages.
+_UNIT = {_CsvSource: "line", _XlsxSource: "row"}
+
+
 def seconds_text(span: _dt.timedelta) -> str:
     """A [h]:mm:ss cell as seconds, exactly (durations load as seconds)."""
     seconds = Decimal(span.days * 86400 + span.seconds) + Decimal(span.microseconds) / 1000000
@@ -909,7 +928,7 @@ def _validate(con, spec, source, stage, row, cols, present, limit, now) -> list[
                 found.append(_Found(DataProblem(
                     source.file, None, k.col.name, f"and {n - len(rows)} more rows with a problem "
                     f"in this column (only the first {len(rows)} are listed)"), False))
-        unit = {_CsvSource: "line", _XlsxSource: "row"}.get(type(source), "record")
+        unit = _UNIT.get(type(source), "record")
         for c, value, rows, _ in duplicates:
             where = [lines.get(r, r) for r in rows]
             if len(where) == 2 and limit is not None:  # named on the second copy only
