@@ -55,7 +55,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .execute.load import MAX_PER_COLUMN, DataError, DataProblem, cell_text
+from .execute.load import MAX_PER_COLUMN, DataError, DataProblem, big_fields as _big_fields, \
+    cell_text, decodes as _decodes
 from .execute.sqltext import first_line, ident, lit
 from .library import Adapter, ExportColumn
 
@@ -437,26 +438,6 @@ class _Export:
         return out
 
 
-def _decodes(path: Path, encoding: str, copy: Path | None = None) -> int | None:
-    """None if the whole file decodes with ``encoding`` (written to ``copy`` as UTF-8 if given);
-    else the line where it fails. Chunks end at line ends, which no multi-byte character of UTF-8
-    or GB18030 contains."""
-    line = 1
-    with open(path, "rb") as f, \
-            (open(copy, "w", encoding="utf-8", newline="") if copy else contextlib.nullcontext()) \
-            as out:
-        while chunk := f.read(1 << 20):
-            chunk += f.readline()
-            try:
-                text = chunk.decode(encoding)
-            except UnicodeDecodeError as e:
-                return line + chunk.count(b"\n", 0, e.start)
-            if out is not None:
-                out.write(text)
-            line += chunk.count(b"\n")
-    return None
-
-
 def _clock_text(span) -> str:
     """A time-span cell as a clock, which every duration unit reads: 1:02:03."""
     total = span.days * 86400 + span.seconds
@@ -466,16 +447,6 @@ def _clock_text(span) -> str:
 
 def _cell_text(v) -> str | None:
     return cell_text(v, _clock_text)
-
-
-@contextlib.contextmanager
-def _big_fields():
-    """Let Python's csv module read values as long as DuckDB's (it stops at 128 KiB by default)."""
-    old = csv.field_size_limit(1 << 30)
-    try:
-        yield
-    finally:
-        csv.field_size_limit(old)
 
 
 # --------------------------------------------------------------------------------------------------

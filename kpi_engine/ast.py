@@ -406,6 +406,7 @@ class Dataset(Node):
     person: Ident
     at: Ident | None
     fields: tuple[Field, ...]
+    key: Ident | None = None  # a field identifying each record: no two records may share it
 
 
 @dataclass(frozen=True)

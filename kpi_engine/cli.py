@@ -213,10 +213,12 @@ def score_params(policy, settings) -> dict[str, str]:
     return given
 
 
-def score_runs(policy, data_dir, period, settings, policy_id, ledger_file=None, columns=None, progress=None):
+def score_runs(policy, data_dir, period, settings, policy_id, ledger_file=None, columns=None, progress=None,
+               quarantine=None):
     """Score every chosen policy of the file; `ledger_file` (default: the project's ledger)
     supplies stored results for earlier periods whose data is absent; `columns` (a regular
-    expression) keeps only the result columns it matches; `progress` is told the stages."""
+    expression) keeps only the result columns it matches; `progress` is told the stages; given a
+    `quarantine` list, rows with bad data are set aside there instead of refusing the run."""
     from .compile.periods import parse_period
     from .execute.engine import project_files
     from .ledger import ledger_path, score_policy
@@ -232,7 +234,8 @@ def score_runs(policy, data_dir, period, settings, policy_id, ledger_file=None, 
     source = Source(policy, read_policy(Path(policy)))
     ledger_file = Path(ledger_file) if ledger_file else ledger_path(folder)
     stage = progress.stage if progress else None
-    return [score_policy(p, chosen, values, source, data, files, ledger_file, columns=columns, stage=stage)
+    return [score_policy(p, chosen, values, source, data, files, ledger_file, columns=columns, stage=stage,
+                         quarantine=quarantine)
             for p in load_policies(policy, policy_id)]
 
 
@@ -245,18 +248,27 @@ def score_runs(policy, data_dir, period, settings, policy_id, ledger_file=None, 
 @click.option("--save", is_flag=True, help="Store the run in the results ledger as the period's next version.")
 @click.option("--ledger", "ledger_file", type=click.Path(dir_okay=False),
               help="The results ledger (default: kpi.toml's [ledger] path, else kpi-ledger.duckdb beside kpi.toml).")
+@click.option("--bad-rows", nargs=2, type=(click.Choice(["quarantine"]), click.Path(dir_okay=False)),
+              metavar="quarantine FILE",
+              help="Set rows with problems aside into FILE (CSV: file, row, column, reason, record) "
+                   "and score the rest; by default any bad row refuses the run.")
 def score(policy, data_dir, period, settings, policy_id, quiet, output, output_file, show_plan, save,
-          ledger_file):
+          ledger_file, bad_rows):
     """Score a period's data with a policy: every person's indicators, total, outcomes,
     distribution places, payouts and actions."""
     from .progress import Progress
     from .render.result import RESULT_COLUMNS, result_document, to_csv, to_json, to_table
 
+    quarantine = [] if bad_rows else None
     with Progress(quiet) as progress:
         progress.stage("reading")
         runs = guard(score_runs, policy, data_dir, period, settings, policy_id, ledger_file=ledger_file,
-                     columns=RESULT_COLUMNS, progress=progress)
+                     columns=RESULT_COLUMNS, progress=progress, quarantine=quarantine)
         progress.stage("writing")
+        if bad_rows:
+            from .quarantine import quarantine_csv
+
+            write_atomically(Path(bad_rows[1]), quarantine_csv(quarantine))
         if output == "json":
             documents = [result_document(run) for run in runs]
             text = to_json(documents[0] if len(documents) == 1 else documents) + "\n"
@@ -264,6 +276,10 @@ def score(policy, data_dir, period, settings, policy_id, quiet, output, output_f
             text = "".join(to_csv(run) for run in runs)
         else:
             text = "\n".join(to_table(run) for run in runs)
+    if bad_rows:
+        from .quarantine import quarantine_summary
+
+        click.echo(quarantine_summary(quarantine, bad_rows[1]), err=True)
     for run in runs:
         if show_plan:
             click.echo(run.plan.sql(), err=True)

@@ -385,6 +385,8 @@ class _Printer:
         header = f"dataset {node.id.name}{self._label(node.label)} by {node.person.name}"
         if node.at is not None:
             header += f" at {node.at.name}"
+        if node.key is not None:
+            header += f" key {node.key.name}"
         return Block(header, node.fields)
 
     def _amount(self, node) -> str:

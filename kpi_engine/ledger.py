@@ -419,11 +419,23 @@ def action_conditions(run) -> dict[str, list]:
 
 def score_policy(policy, period, values: dict, source, data_dir: Path | None, files: dict,
                  ledger: "Ledger | Path | None" = None, appeal_adjustments: dict | None = None,
-                 columns: str | None = None, stage=None):
+                 columns: str | None = None, stage=None, quarantine: list | None = None):
     """Compile and run one policy. Earlier periods an action looks back on that have no data
     take their conditions from the latest run the ledger (an open Ledger, or a file opened
     read-only if it exists) stored for them, and the run's warnings say which (LANGUAGE.md:
-    "computed from the same data or from stored results")."""
+    "computed from the same data or from stored results"). Given a `quarantine` list, rows with
+    bad data are set aside there, and the warnings say which."""
+    from .execute.engine import set_aside_rows
+
+    before = len(quarantine or [])
+    run = _score_policy(policy, period, values, source, data_dir, files, ledger, appeal_adjustments,
+                        columns, stage, quarantine)
+    run.warnings[:0] = set_aside_rows((quarantine or [])[before:])
+    return run
+
+
+def _score_policy(policy, period, values, source, data_dir, files, ledger, appeal_adjustments, columns, stage,
+                  quarantine):
     from .compile.context import STORED_CONDITIONS
     from .compile.plan import compile_policy
     from .execute.engine import connect, dataset_specs, execute, periods_with_data
@@ -432,9 +444,9 @@ def score_policy(policy, period, values: dict, source, data_dir: Path | None, fi
     plan = compile_policy(policy, period, values, source, appeal_adjustments=appeal_adjustments)
     history = plan.context.periods
     if len(history) == 1 or ledger is None or not (isinstance(ledger, Ledger) or Path(ledger).is_file()):
-        return execute(plan, data_dir, files, columns=columns, stage=stage)
+        return execute(plan, data_dir, files, columns=columns, stage=stage, quarantine=quarantine)
     con = connect()
-    used = load_datasets(con, dataset_specs(plan.policy), data_dir, files)
+    used = load_datasets(con, dataset_specs(plan.policy), data_dir, files, quarantine=quarantine)
     present = periods_with_data(con, plan)
     absent = {index: history[index].label for index in range(1, len(history)) if index not in present}
     if not absent:

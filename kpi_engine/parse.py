@@ -115,6 +115,10 @@ class _Within(ast.Ident):
     pass
 
 
+class _Key(ast.Ident):
+    pass
+
+
 _UNITS = {"s": 1, "min": 60, "h": 3600, "d": 86400}
 _COMPARATORS = {"≥": ">=", "≤": "<=", "≠": "!="}
 
@@ -325,12 +329,17 @@ class ToAst:
     def dataset_at(self, meta, token):
         return _Within(str(token), span=_token_span(token))
 
+    def dataset_key(self, meta, token):
+        return _Key(str(token), span=_token_span(token))
+
     def dataset(self, meta, ident, *rest):
         label = next((str(p) for p in rest if isinstance(p, _Label)), None)
         tokens = [p for p in rest if isinstance(p, Token)]
         at = next((ast.Ident(p.name, span=p.span) for p in rest if isinstance(p, _Within)), None)
+        key = next((ast.Ident(p.name, span=p.span) for p in rest if isinstance(p, _Key)), None)
         fields = tuple(p for p in rest if isinstance(p, ast.Field))
-        return ast.Dataset(_ident(ident), label, _ident(tokens[0]), at, fields, span=_meta_span(meta))
+        return ast.Dataset(_ident(ident), label, _ident(tokens[0]), at, fields, key,
+                           span=_meta_span(meta))
 
     # the tree
     def weight(self, meta, value):

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 KEYWORDS = frozenset("""
     action adjust and at bands better bottom by calendar dataset define dimension distribute doc
-    drop during each else extends false for formula from if in indicator is linear map max measure
+    drop during each else extends false for formula from if in indicator is key linear map max measure
     min missing not or outcome param payout per period periods points policy rank role round scale
     schedule source subject to top total true variant veto weight when where within value
 """.split())
@@ -533,6 +533,8 @@ def _policy(d: _Draw) -> str:
         head = f"dataset {dataset}{d.maybe_label(70)} by {d.identifier()}"
         if index or d.chance(50):
             head += f" at {d.identifier()}"
+        if d.chance(30):
+            head += f" key {fields[0][0]}"
         rows = [f"{field}: {kind}{'?' if d.chance(25) else ''}" for field, kind in fields]
         datasets.append(d.block(head, rows, 1))
     if d.chance(60):

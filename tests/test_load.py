@@ -195,7 +195,8 @@ def test_parquet_text_columns_and_refusal(con, data):
     problems = refused(con, [TICKETS], data)
     assert where(problems) == [("data/tickets.parquet", 2, "first_response"),
                                ("data/tickets.parquet", 2, "csat")]
-    assert problems[0].message == "expected a duration in seconds (a plain number like 30), found '3分'"
+    assert problems[0].message.startswith(
+        "expected a duration in seconds (a plain number like 30), found '3分': a unit in the cell")
     assert tables(con) == []
 
 
@@ -234,7 +235,9 @@ def test_xlsx_refusal_reports_sheet_rows(con, data):
         ("data/tickets.xlsx", 4, "opened_at", "expected a time like 2026-10-01T09:00:00, "
                                               "2026-10-01 09:00:00 or 2026-10-01, found 'soon'"),
         ("data/tickets.xlsx", 4, "first_response",
-         "expected a duration in seconds (a plain number like 30), found '3分'"),
+         "expected a duration in seconds (a plain number like 30), found '3分': a unit in the cell "
+         "(the column must hold plain numbers in one unit; `kpi import` converts an export that "
+         "mixes units like 3分12秒 or 1,234.50元)"),
         ("data/tickets.xlsx", 4, "resolved_first_contact",
          "expected true or false (or 1 or 0), found 'yes'"),
     ]
@@ -305,10 +308,10 @@ def test_bad_number(con, data):
 
 
 def test_bad_duration(con, data):
-    write(data / "tickets.csv", TICKETS_HEADER + "E01,2026-10-01T09:00:00,3分,true,chat,\n")
+    write(data / "tickets.csv", TICKETS_HEADER + "E01,2026-10-01T09:00:00,n/a,true,chat,\n")
     problems = refused(con, [TICKETS], data)
     assert [(p.row, p.column, p.message) for p in problems] == [
-        (2, "first_response", "expected a duration in seconds (a plain number like 30), found '3分'")]
+        (2, "first_response", "expected a duration in seconds (a plain number like 30), found 'n/a'")]
 
 
 def test_bad_bool(con, data):
@@ -553,11 +556,14 @@ def test_unterminated_quote(con, data):
     assert where(problems) == [("data/tickets.csv", 3, None)]
 
 
-def test_not_utf8(con, data):
-    write(data / "staff.csv", "employee_id,name,team\nE01,张三,A\n", encoding="gbk")
-    problems = refused(con, [STAFF], data)
+def test_gbk_is_read_and_neither_utf8_nor_gbk_is_refused(con, data):
+    write(data / "staff.csv", "employee_id,name,team\r\nE01,张三,A\r\n", encoding="gbk")
+    load_datasets(con, [STAFF], data)
+    assert con.execute("SELECT name FROM staff").fetchall() == [("张三",)]
+    (data / "staff.csv").write_bytes(b"employee_id,name,team\nE01,\xff\xff,A\n")
+    problems = refused(duckdb.connect(), [STAFF], data)
     assert where(problems) == [("data/staff.csv", 2, None)]
-    assert "not UTF-8" in problems[0].message
+    assert "not UTF-8 text, and the file is not GBK/GB18030 text either" in problems[0].message
 
 
 def test_bad_parquet_and_xlsx_files(con, data):

@@ -21,7 +21,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kpi_engine.errors import PolicySyntaxError
+from kpi_engine.check import check_source
+from kpi_engine.errors import PolicySyntaxError, Source
 from kpi_engine.fmt import format_file
 from kpi_engine.parse import parse
 
@@ -133,10 +134,19 @@ def test_parse_mutated_policies_raise_only_syntax_errors(text):
     parse_or_syntax_error(text)
 
 
+# ---- the checker: diagnostics, never a crash ---------------------------------------------------
+
+@budget(150)
+@given(st.one_of(policy_files(max_policies=2, shrink=SHRINK), mutated_policies()))
+def test_check_gives_diagnostics_never_a_crash(text):
+    result = check_source(Source("fuzz.kpi", text))
+    assert all(d.format() for d in result.diagnostics)
+
+
 # words and symbols of the language: strings of them get further into the grammar than noise
 _TOKENS = """policy dimension indicator weight points bands map linear formula rank within from to
     at per min max measure define source better veto if adjust each where outcome distribute payout
-    action for periods variant doc schedule by day param during calendar dataset period subject
+    action for periods variant doc schedule by day param during calendar dataset key period subject
     scale round missing total extends role drop else when in top bottom or and not is true false
     { } ( ) [ ] , ; : = >= <= != > < ≥ ≤ ≠ + - * / ~ .. . ? 95% 30s 30min 200元 4.5 3 2026-11-01
     "优秀" x tickets.csat 响应及时率 # \n""".split(" ")

@@ -134,6 +134,16 @@ def _dataset(dataset: ast.Dataset) -> Iterator[Diagnostic]:
                 hint = ("a percent is computed, e.g. share(D where ...); store the counts or a "
                         "number instead")
             yield error(field.type, f"unknown field type {kind}", hint)
+    key = dataset.key
+    if key is not None:
+        field = names.get(key.name)
+        if field is None:
+            yield error(key, f"the key of {dataset.id.name} must be one of its fields; it has no "
+                             f"field {key.name}",
+                        suggest(key.name, names) or f"declare it, e.g. `{key.name}: text`")
+        elif field.nullable:
+            yield error(key, f"the key {key.name} of {dataset.id.name} is nullable: every record "
+                             "needs its key (remove the ?)")
 
 
 def _param(param: ast.Param) -> Iterator[Diagnostic]:

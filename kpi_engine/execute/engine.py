@@ -11,7 +11,7 @@ from sqlglot import exp
 from .. import ast
 from ..errors import ScoringError
 from ..compile.plan import Plan, col, q, timestamp
-from .load import DatasetSpec, FieldSpec, load_datasets
+from .load import DatasetSpec, FieldSpec, SetAside, load_datasets, record_places
 from .sqltext import first_line, lit
 
 
@@ -29,7 +29,8 @@ class Run:
 
 def dataset_specs(policy: ast.Policy) -> list[DatasetSpec]:
     return [DatasetSpec(d.id.name, d.person.name, d.at.name if d.at else None,
-                        tuple(FieldSpec(f.id.name, f.type.name, f.nullable) for f in d.fields))
+                        tuple(FieldSpec(f.id.name, f.type.name, f.nullable) for f in d.fields),
+                        d.key.name if d.key else None)
             for d in policy.of(ast.Dataset)]
 
 
@@ -53,15 +54,19 @@ def connect():
 
 
 def execute(plan: Plan, data_dir: Path | None, files: dict[str, Path] | None = None, con=None,
-            loaded: dict[str, Path] | None = None, columns: str | None = None, stage=None) -> Run:
-    """Load the data and run the plan; `loaded` (the files used) says `con` has the data already; ``columns`` (a regular expression) keeps only the output
-    columns it matches, since turning each value into a Python object is a large part of the
+            loaded: dict[str, Path] | None = None, columns: str | None = None, stage=None,
+            quarantine: list[SetAside] | None = None) -> Run:
+    """Load the data and run the plan. ``loaded`` (the files used) says ``con`` has the data
+    already; given a ``quarantine`` list, records with problems are set aside there (see
+    ``load_datasets``) instead of refusing the run; ``columns`` (a regular expression) keeps only
+    the output columns it matches, since turning each value into a Python object is a large part of the
     cost when the plan has many intermediate columns. ``stage(name)`` is told when the
     computing starts (for a progress display)."""
     import duckdb
 
     con = con or connect()
-    used = loaded if loaded is not None else load_datasets(con, dataset_specs(plan.policy), data_dir, files or {})
+    used = loaded if loaded is not None else load_datasets(con, dataset_specs(plan.policy), data_dir, files or {},
+                                                            quarantine=quarantine)
     if stage:
         stage("computing")
     query = plan.sql(pretty=False)
@@ -86,6 +91,15 @@ def unreadable(error: Exception, used: dict[str, Path]) -> ScoringError:
     return ScoringError(f"cannot read the data ({files}): {first_line(error)}")
 
 
+def set_aside_rows(set_aside: list[SetAside]) -> list[str]:
+    """The result says which rows it was computed without."""
+    rows: dict[str, set] = {}
+    for s in set_aside:
+        rows.setdefault(s.problem.file, set()).add(s.problem.row)
+    return [f"{file}: {len(r)} row(s) with bad data were set aside and not scored (lines/rows "
+            f"{_positions(sorted(r))})" for file, r in rows.items()]
+
+
 def unmatched_records(con, plan: Plan, used: dict[str, Path]) -> list[str]:
     """Records in the scored periods whose person is not in the roster: never dropped silently."""
     roster = plan.context.roster.id.name
@@ -96,7 +110,8 @@ def unmatched_records(con, plan: Plan, used: dict[str, Path]) -> list[str]:
             continue
         at = col("__at")
         known = exp.select(col("__pid")).from_(exp.Table(this=q(roster)))
-        query = (exp.select(col("__pid"), exp.Count(this=exp.Star()))
+        rows = exp.func("list", col("__row"), dialect="duckdb")
+        query = (exp.select(col("__pid"), exp.Count(this=exp.Star()), rows)
                  .from_(exp.Table(this=q(name)))
                  .where(exp.and_(exp.GTE(this=at, expression=timestamp(start)),
                                  exp.LT(this=at.copy(), expression=timestamp(end)),
@@ -104,10 +119,17 @@ def unmatched_records(con, plan: Plan, used: dict[str, Path]) -> list[str]:
                  .group_by(exp.Literal.number(1)).order_by(exp.Literal.number(1)))
         found = con.sql(query.sql("duckdb")).fetchall()
         if found:
-            records = sum(count for _, count in found)
-            people = ", ".join(pid for pid, _ in found[:5]) + (" …" if len(found) > 5 else "")
-            warnings.append(f"{used.get(name, name)}: {records} record(s) of {len(found)} person(s) not in "
-                            f"the roster {roster} were not scored: {people}")
+            records = sum(count for _, count, _ in found)
+            named = {pid: sorted(rows)[:_SHOWN] for pid, _, rows in found[:_SHOWN]}
+            unit, places = (record_places(con, used[name], {r for rs in named.values() for r in rs})
+                            if name in used else ("record", {}))
+            people = "; ".join(
+                f"{pid} ({unit}{'s' if len(rows) > 1 else ''} "
+                + _positions([places.get(r, r) for r in rows], more=len(all_rows) - len(rows)) + ")"
+                for (pid, rows), (_, _, all_rows) in zip(named.items(), found))
+            warnings.append(f"{used.get(name, name)}: column {dataset.person.name}: {records} "
+                            f"record(s) of {len(found)} person(s) not in the roster {roster} were "
+                            f"not scored: {people}" + (" …" if len(found) > _SHOWN else ""))
     return warnings
 
 
@@ -125,3 +147,12 @@ def periods_with_data(con, plan: Plan) -> set[int]:
                 found.add(index)
                 break
     return found
+
+
+_SHOWN = 5  # people, and places of each, named in a warning
+
+
+def _positions(places: list[int], more: int = 0) -> str:
+    text = ", ".join(str(p) for p in places[:_SHOWN])
+    more += max(0, len(places) - _SHOWN)
+    return text + (f" and {more} more" if more else "")

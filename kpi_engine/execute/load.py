@@ -14,8 +14,15 @@ then counts the problems per column, and only failing columns are looked at row 
 ``MAX_PER_COLUMN`` rows each, their raw text fetched again from the file). Numbers go from text
 straight to DECIMAL, never through DOUBLE.
 
+Besides unreadable cells, a record is refused for a negative duration, a time more than
+``FUTURE_SLACK`` after the run, or an id it shares with another record (the person id of a dataset
+without `at`, the declared `key`). CSVs in GBK/GB18030 are read through a UTF-8 copy; a date or
+time may be an Excel serial number.
+
 Every row either loads or is reported: if anything is wrong in any dataset, ``DataError`` is raised
-with every problem found and no table created by this call is left behind.
+with every problem found and no table created by this call is left behind. With a ``quarantine``
+list, records with problems of their own are set aside there instead (all of them, not the first
+``MAX_PER_COLUMN``) and the rest loads; problems of a whole file still refuse.
 """
 
 from __future__ import annotations
@@ -24,9 +31,11 @@ import codecs
 import contextlib
 import csv
 import datetime as _dt
+import io
 import re
+import tempfile
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -34,7 +43,8 @@ from pathlib import Path
 from ..errors import KpiError
 from .sqltext import first_line, ident, lit, lit_list
 
-__all__ = ["FieldSpec", "DatasetSpec", "DataProblem", "DataError", "load_datasets", "SQL_TYPES"]
+__all__ = ["FieldSpec", "DatasetSpec", "DataProblem", "DataError", "SetAside", "load_datasets",
+           "record_places", "SQL_TYPES"]
 
 #: How each declared field type is stored.
 SQL_TYPES = {
@@ -49,6 +59,12 @@ SQL_TYPES = {
 
 #: Problems listed per column (and per kind of file-level problem) before summarising the rest.
 MAX_PER_COLUMN = 20
+
+#: How far past the run's start a record's time may be before it is refused as in the future: a
+#: year, so that a mistyped year (2062 for 2026) is caught while the scoring stays independent of
+#: the day it runs on (example data and plans may lie ahead of the clock, and clocks differ by
+#: time zone).
+FUTURE_SLACK = _dt.timedelta(days=366)
 
 #: Lines DuckDB keeps when it cannot split them (enough to report; any rejected line fails the load).
 _REJECTS_LIMIT = 1000
@@ -78,6 +94,9 @@ _EXPECTED = {
 }
 _EXPECTED_AT = "a time like 2026-10-01T09:00:00, 2026-10-01 09:00:00 or 2026-10-01"
 
+# A number followed by a unit ("3分", "2min", "1.5h", "200元"): the column mixes units.
+_WITH_UNIT = re.compile(r"\s*[+-]?\d+(?:\.\d+)?\s*[^\d\s.,:/-][^\d]*")
+
 
 # --------------------------------------------------------------------------------------------------
 # The interface
@@ -96,6 +115,7 @@ class DatasetSpec:
     person: str  # column holding the person id (the `by` column)
     at: str | None  # time column (`at`), None for the roster
     fields: tuple[FieldSpec, ...]
+    key: str | None = None  # a field no two records may share (`key`), e.g. a ticket number
 
 
 @dataclass
@@ -113,6 +133,15 @@ class DataProblem:
         return f"{where}: {col}{self.message}"
 
 
+@dataclass(frozen=True)
+class SetAside:
+    """A record left out under ``--bad-rows quarantine``: the problem and the record as the file
+    holds it (its values as one CSV line, in the file's column order)."""
+
+    problem: DataProblem
+    record: str
+
+
 class DataError(KpiError):
     """The data files were refused; ``.problems`` lists every problem found."""
 
@@ -124,12 +153,19 @@ class DataError(KpiError):
 
 
 def load_datasets(con, specs: Sequence[DatasetSpec], data_dir: Path | None,
-                  files: Mapping[str, Path] | None = None) -> dict[str, Path]:
+                  files: Mapping[str, Path] | None = None, *,
+                  quarantine: list[SetAside] | None = None,
+                  now: _dt.datetime | None = None) -> dict[str, Path]:
     """Create one table per dataset in ``con``; return {dataset name: file used}.
 
     ``files[name]`` wins over ``data_dir/<name>.csv|.parquet|.xlsx``. Raises ``DataError`` with every
-    problem found in every dataset; in that case no table created here is left behind.
+    problem found in every dataset; in that case no table created here is left behind. Given a
+    ``quarantine`` list, records with problems of their own (a cell, a duplicated id, a line that
+    cannot be split) are appended to it and left out instead; problems of a whole file still
+    refuse. ``now`` (default: the clock) is when the run starts: record times more than
+    ``FUTURE_SLACK`` later are refused.
     """
+    now = now or _dt.datetime.now()
     problems: list[DataProblem] = []
     created: list[str] = []
     used: dict[str, Path] = {}
@@ -146,7 +182,8 @@ def load_datasets(con, specs: Sequence[DatasetSpec], data_dir: Path | None,
             used[spec.name] = path
             source = _open_source(con, path, f"{tag}_{i}")
             try:
-                found = _load_one(con, spec, source, f"__kpi_stage_{tag}_{i}", create=not problems)
+                found = _load_one(con, spec, source, f"__kpi_stage_{tag}_{i}",
+                                  create=not problems, quarantine=quarantine, now=now)
             finally:
                 source.close()
             if found:
@@ -162,6 +199,21 @@ def load_datasets(con, specs: Sequence[DatasetSpec], data_dir: Path | None,
             for name in created:
                 _drop(con, name)
         con.execute(f"SET preserve_insertion_order = {'true' if saved_order else 'false'}")
+
+
+def record_places(con, path: Path, rows: set[int]) -> tuple[str, dict[int, int]]:
+    """("line", "row" or "record", {data row: its CSV line, sheet row or Parquet record}) for rows
+    of a file ``load_datasets`` loaded (its ``__row``), to name them in a message. Reads the file
+    again, so it is for the few rows a warning names."""
+    source = _open_source(con, Path(path), uuid.uuid4().hex[:8])
+    try:
+        if source.problems:
+            return _UNIT.get(type(source), "record"), {}
+        n_rows = con.execute(f"SELECT count(*) FROM {source.relation('stage')}").fetchall()[0][0]
+        source.after_scan(n_rows, None)
+        return _UNIT.get(type(source), "record"), source.lines(rows)
+    finally:
+        source.close()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -227,8 +279,11 @@ class _Source:
         """The file itself shows that no value of column ``c`` can be refused (no scan needed)."""
         return False
 
-    def after_scan(self, n_rows: int) -> list[DataProblem]:
-        """Problems the reader noticed while scanning (CSV rows it could not split)."""
+    rejected_text: dict[int, str] = {}  # the text of each row the reader could not split
+
+    def after_scan(self, n_rows: int, limit: int | None) -> list[DataProblem]:
+        """Problems the reader noticed while scanning (CSV rows it could not split), the first
+        ``limit`` listed (None: all)."""
         return []
 
     def raw_values(self, rows: set[int], cols: list[int]) -> dict[int, list]:
@@ -265,8 +320,10 @@ def _open_source(con, path: Path, tag: str) -> _Source:
 
 class _CsvSource(_Source):
     _n_lines: int | None = None  # physical lines in the file, counted when first needed
+    _copy_dir: tempfile.TemporaryDirectory | None = None
 
     def open(self) -> None:
+        self.text_path = self.path  # the UTF-8 file DuckDB and Python's csv module read
         with open(self.path, "rb") as f:
             head = f.read(1 << 16)
         if head.startswith(codecs.BOM_UTF8):
@@ -274,10 +331,18 @@ class _CsvSource(_Source):
         try:
             codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
         except UnicodeDecodeError as e:
-            line = head[:e.start].count(b"\n") + 1
-            self.problem(line, None, "the file is not UTF-8 text (it may be GBK); save it as UTF-8, "
-                                     "e.g. Excel's 'CSV UTF-8'")
-            return
+            # Excel in China saves "CSV" as GBK (GB18030 is its superset): read a UTF-8 copy.
+            self._copy_dir = tempfile.TemporaryDirectory(prefix="kpi-load-")
+            copy = Path(self._copy_dir.name) / "utf8.csv"
+            bad = decodes(self.path, "gb18030", copy)
+            if bad is not None:
+                line = head[:e.start].count(b"\n") + 1
+                self.problem(line, None, "not UTF-8 text, and the file is not GBK/GB18030 text "
+                                         f"either (line {bad} is not); save it as UTF-8, e.g. "
+                                         "Excel's 'CSV UTF-8'")
+                return
+            self.text_path = copy
+            head = copy.read_bytes()[:1 << 16]
         if not head.strip():
             self.problem(None, None, "empty file: expected a header line naming the columns")
             return
@@ -285,7 +350,7 @@ class _CsvSource(_Source):
             self.problem(1, None, "line 1 is empty: the first line must be the header naming the "
                                   "columns")
             return
-        with open(self.path, encoding="utf-8-sig", errors="replace", newline="") as f:
+        with open(self.text_path, encoding="utf-8-sig", errors="replace", newline="") as f:
             header = next(csv.reader(f), [])
         try:
             described = self.con.execute(f"DESCRIBE SELECT * FROM {self.relation('describe')}"
@@ -304,7 +369,7 @@ class _CsvSource(_Source):
 
     def relation(self, purpose: str) -> str:
         rt, rs = self._rejects_names(purpose)
-        return (f"read_csv({lit(str(self.path))}, header = true, all_varchar = true, "
+        return (f"read_csv({lit(str(self.text_path))}, header = true, all_varchar = true, "
                 "encoding = 'utf-8', delim = ',', quote = '\"', escape = '\"', skip = 0, "
                 "comment = '', null_padding = false, store_rejects = true, "
                 f"rejects_table = {lit(rt)}, rejects_scan = {lit(rs)}, "
@@ -320,13 +385,15 @@ class _CsvSource(_Source):
     def close(self) -> None:
         for purpose in ("describe", "stage", "values"):
             self._drop_rejects(purpose)
+        if self._copy_dir is not None:
+            self._copy_dir.cleanup()
 
     def _diagnose(self, error: Exception) -> None:
         """DuckDB could not read the file: find the line with Python's csv module, or quote DuckDB."""
         prev = 0
         try:
-            with open(self.path, encoding="utf-8-sig", errors="replace", newline="") as f, \
-                    _big_fields():
+            with open(self.text_path, encoding="utf-8-sig", errors="replace", newline="") as f, \
+                    big_fields():
                 reader = csv.reader(f, strict=True)
                 for _ in reader:
                     prev = reader.line_num
@@ -338,32 +405,36 @@ class _CsvSource(_Source):
         self.problem(None, None, "cannot be read as a CSV file (comma-separated, UTF-8): "
                                  + first_line(error))
 
-    def after_scan(self, n_rows: int) -> list[DataProblem]:
+    def after_scan(self, n_rows: int, limit: int | None) -> list[DataProblem]:
         rt, _ = self._rejects_names("stage")
         try:
             # one row per line: DuckDB lists a short line once per missing column
             rejects = self.con.execute(
                 "SELECT line, arg_min(column_name, column_idx), arg_min(error_type, column_idx), "
-                "arg_min(error_message, column_idx), sum(count(*)) OVER () "
+                "arg_min(error_message, column_idx), sum(count(*)) OVER (), "
+                "arg_min(csv_line, column_idx) "
                 f"FROM {ident(rt)} GROUP BY line ORDER BY line").fetchall()
         except Exception:  # no rejects table: nothing was rejected
             rejects = []
         self._reject_lines = sorted({int(r[0]) for r in rejects})
         self._n_rows = n_rows
         self._limit_hit = bool(rejects) and rejects[0][4] >= _REJECTS_LIMIT
+        limit = MAX_PER_COLUMN if limit is None and self._limit_hit else limit
         found = []
-        for line, column, kind, message, _ in rejects[:MAX_PER_COLUMN]:
+        for line, column, kind, message, _, text in rejects[:limit]:
             found.append((int(line), column if kind == "INVALID ENCODING" else None,
-                          _reject_message(kind, message)))
+                          _reject_message(kind, message), text))
         if not found:
             return []
         physical = self._physical_lines(set(), {f[0] for f in found})[1]
-        out = [DataProblem(self.file, physical.get(line, line), col, msg) for line, col, msg in found]
-        if len(rejects) > MAX_PER_COLUMN:
+        out = [DataProblem(self.file, physical.get(line, line), col, msg)
+               for line, col, msg, _ in found]
+        self.rejected_text = {physical.get(f[0], f[0]): f[3] for f in found}
+        if len(rejects) > len(found):
             more = "at least " if self._limit_hit else ""
             out.append(DataProblem(self.file, None, None,
-                                   f"and {more}{len(rejects) - MAX_PER_COLUMN} more lines that could "
-                                   "not be read (only the first 20 are listed)"))
+                                   f"and {more}{len(rejects) - len(found)} more lines that could "
+                                   f"not be read (only the first {len(found)} are listed)"))
         return out
 
     def raw_values(self, rows: set[int], cols: list[int]) -> dict[int, list]:
@@ -388,7 +459,7 @@ class _CsvSource(_Source):
         rejected = self._reject_lines
         if self._n_lines is None:
             n_lines, last = 0, b"\n"
-            with open(self.path, "rb") as f:
+            with open(self.text_path, "rb") as f:
                 while chunk := f.read(1 << 20):
                     n_lines += chunk.count(b"\n")
                     last = chunk[-1:]
@@ -410,8 +481,8 @@ class _CsvSource(_Source):
         one_column = len(self.sql_names) == 1
         need = len(rows) + len(reject_lines)
         prev = k = r = 0
-        with open(self.path, encoding="utf-8-sig", errors="replace", newline="") as f, \
-                _big_fields():
+        with open(self.text_path, encoding="utf-8-sig", errors="replace", newline="") as f, \
+                big_fields():
             reader = csv.reader(f)
             try:
                 for rec in reader:
@@ -434,13 +505,33 @@ class _CsvSource(_Source):
 
 
 @contextlib.contextmanager
-def _big_fields():
+def big_fields():
     """Let Python's csv module read values as long as DuckDB's (it stops at 128 KiB by default)."""
     old = csv.field_size_limit(1 << 30)
     try:
         yield
     finally:
         csv.field_size_limit(old)
+
+
+def decodes(path: Path, encoding: str, copy: Path | None = None) -> int | None:
+    """None if the whole file decodes with ``encoding`` (written to ``copy`` as UTF-8 if given);
+    else the line where it fails. Chunks end at line ends, which no multi-byte character of UTF-8
+    or GB18030 contains."""
+    line = 1
+    with open(path, "rb") as f, \
+            (open(copy, "w", encoding="utf-8", newline="") if copy else contextlib.nullcontext()) \
+            as out:
+        while chunk := f.read(1 << 20):
+            chunk += f.readline()
+            try:
+                text = chunk.decode(encoding)
+            except UnicodeDecodeError as e:
+                return line + chunk.count(b"\n", 0, e.start)
+            if out is not None:
+                out.write(text)
+            line += chunk.count(b"\n")
+    return None
 
 
 def _reject_message(kind: str, message: str) -> str:
@@ -555,6 +646,10 @@ class _XlsxSource(_Source):
             self.con.unregister(self._view)
 
 
+#: How each kind of file numbers its rows in messages.
+_UNIT = {_CsvSource: "line", _XlsxSource: "row"}
+
+
 def seconds_text(span: _dt.timedelta) -> str:
     """A [h]:mm:ss cell as seconds, exactly (durations load as seconds)."""
     seconds = Decimal(span.days * 86400 + span.seconds) + Decimal(span.microseconds) / 1000000
@@ -601,7 +696,8 @@ class _Col:
     flag: str | None = None  # staging column flagging unreadable non-empty cells (nullable fields)
 
 
-def _load_one(con, spec: DatasetSpec, source: _Source, stage: str, create: bool) -> list[DataProblem]:
+def _load_one(con, spec: DatasetSpec, source: _Source, stage: str, create: bool,
+              quarantine: list[SetAside] | None, now: _dt.datetime) -> list[DataProblem]:
     if source.problems:
         return source.problems
     cols = [_Col("person", spec.person, "text", False, "__pid")]
@@ -675,25 +771,35 @@ def _load_one(con, spec: DatasetSpec, source: _Source, stage: str, create: bool)
     keep = False
     try:
         row = "__row" if source.row_expr is not None else "rowid + 1"
+        limit = None if quarantine is not None else MAX_PER_COLUMN
         try:
-            problems = _validate(con, spec, source, table, row, cols, present, problems)
+            found = _validate(con, spec, source, table, row, cols, present, limit, now)
         except Exception as e:  # duckdb.Error: a view reads the file only now
             if not as_view:
                 raise
             source.problem(None, None, f"cannot be read: {first_line(e)}")
             return problems + source.problems
+        rejected = [(f.row, f.problem) for f in found if quarantine is not None and f.of_record]
+        problems += [f.problem for f in found if quarantine is None or not f.of_record]
         if not problems and create:
+            if rejected:  # lines the reader could not split are not in the table: only reported
+                quarantine.extend(_set_aside(source, rejected))
+            left_out = sorted({r for r, _ in rejected if r is not None})
             if as_view:
+                kept = f" WHERE __row NOT IN ({_numbers(left_out)})" if left_out else ""
                 con.execute(f"CREATE OR REPLACE VIEW {ident(table)} AS SELECT {', '.join(values)} "
-                            f"FROM ({typed_rows})")
+                            f"FROM ({typed_rows}){kept}")
             elif direct:
                 for c in present:
                     if c.flag:
                         con.execute(f"ALTER TABLE {ident(table)} DROP COLUMN {c.flag}")
+                if left_out:
+                    con.execute(f"DELETE FROM {ident(table)} WHERE __row IN ({_numbers(left_out)})")
             else:
                 outs = [f"CAST({row} AS BIGINT) AS __row"] + [ident(c.out) for c in cols]
+                kept = f" WHERE {row} NOT IN ({_numbers(left_out)})" if left_out else ""
                 con.execute(f"CREATE TABLE {ident(spec.name)} AS SELECT {', '.join(outs)} "
-                            f"FROM {ident(table)}")
+                            f"FROM {ident(table)}{kept}")
             keep = direct
         return problems
     finally:
@@ -741,14 +847,29 @@ def _typed(raw: str, native: str, kind: str) -> tuple[str, str]:
         return (f"CASE lower({s}) WHEN 'true' THEN true WHEN '1' THEN true "
                 f"WHEN 'false' THEN false WHEN '0' THEN false END"), nonempty
     if kind == "datetime":
-        return f"try_strptime({s}, {lit_list(_DATETIME_FORMATS)})", nonempty
+        return (f"coalesce(try_strptime({s}, {lit_list(_DATETIME_FORMATS)}), "
+                f"{_excel_serial(s, _EXCEL_SERIAL)})"), nonempty
     if kind == "date":
-        return f"CAST(try_strptime({s}, {lit_list(_DATE_FORMATS)}) AS DATE)", nonempty
+        return (f"CAST(coalesce(try_strptime({s}, {lit_list(_DATE_FORMATS)}), "
+                f"{_excel_serial(s, _EXCEL_DAY)}) AS DATE)"), nonempty
     raise ValueError(kind)
 
 
 #: Parquet column types a datetime field takes as they are (cast to TIMESTAMP).
 _TIME_TYPES = {"TIMESTAMP", "DATE", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS"}
+
+# Excel writes a date it does not recognise as such as its serial number: days since 1899-12-30,
+# the fraction a time of day. Five digits cover 1927..2173; a date takes whole days only.
+_EXCEL_SERIAL = r"\d{5}(\.\d{1,18})?"
+_EXCEL_DAY = r"\d{5}"
+
+
+def _excel_serial(s: str, pattern: str) -> str:
+    """SQL: the text ``s`` read as an Excel serial date, to the nearest second (NULL if it is not)."""
+    seconds = f"CAST(round(CAST({s} AS DECIMAL(38,18)) * 86400, 0) AS BIGINT)"
+    return (f"CASE WHEN regexp_full_match({s}, {lit(pattern)}) "
+            f"THEN TIMESTAMP '1899-12-30' + to_seconds({seconds}) END")
+
 
 _INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
                   "UINTEGER", "UBIGINT", "UHUGEINT"}
@@ -776,66 +897,147 @@ def _bad(c: _Col) -> str | None:
     return f"{ident(c.out)} IS NULL"
 
 
-def _validate(con, spec, source, stage, row, cols, present, problems) -> list[DataProblem]:
-    checks = [(c, _bad(c)) for c in present if not source.proven(c)]
-    checks = [(c, pred) for c, pred in checks if pred is not None]
+@dataclass(frozen=True)
+class _Check:
+    """One way a record can be wrong in one column."""
+
+    col: _Col
+    pred: str  # SQL over the staging table: the row fails
+    message: Callable[[object], str]  # the raw cell -> what is wrong with it
+
+
+def _checks(source: _Source, present: list[_Col], now: _dt.datetime) -> list[_Check]:
+    checks = []
+    for c in present:
+        bad = _bad(c)
+        if bad is not None and not source.proven(c):
+            checks.append(_Check(c, bad, lambda value, c=c: _cell_message(c, value)))
+        if c.type == "duration":
+            checks.append(_Check(c, f"{ident(c.out)} < 0", _negative_duration))
+        if c.role == "at":
+            latest = now + FUTURE_SLACK
+            checks.append(_Check(c, f"__at > {lit(latest.isoformat(sep=' '))}::TIMESTAMP",
+                                 lambda value, t=now: _future(value, t)))
+    return checks
+
+
+def _negative_duration(value) -> str:
+    return f"a negative duration ({value!r}): a duration is 0 seconds or more"
+
+
+def _future(value, now: _dt.datetime) -> str:
+    return (f"the time {value!r} is in the future: more than a year after this run started "
+            f"({now.date().isoformat()}); is the year mistyped?")
+
+
+def _unique(spec: DatasetSpec, cols: list[_Col]) -> list[_Col]:
+    """Columns no two rows may share: the person id of a dataset without `at` (the roster), the
+    declared key."""
+    unique = [cols[0]] if spec.at is None else []
+    unique += [c for c in cols if c.role == "field" and c.name == spec.key]
+    return [c for c in unique if c.index is not None]
+
+
+@dataclass(frozen=True)
+class _Found:
+    problem: DataProblem
+    of_record: bool  # one record is wrong (it could be set aside), not the whole file
+    row: int | None = None  # the record's data row; None for a line the reader could not split
+
+
+def _validate(con, spec, source, stage, row, cols, present, limit, now) -> list[_Found]:
+    """Every problem, in order; ``limit``: records listed per check (None: every one)."""
+    checks = _checks(source, present, now)
     counts = con.execute(
-        "SELECT count(*)" + "".join(f", count_if({pred})" for _, pred in checks)
+        "SELECT count(*)" + "".join(f", count_if({k.pred})" for k in checks)
         + f" FROM {ident(stage)}").fetchall()[0]
     n_rows, counts = counts[0], counts[1:]
-    problems = problems + source.after_scan(n_rows)
+    top = "" if limit is None else f"LIMIT {limit}"
+    # "and N more lines ..." (row None) sums up lines not listed
+    found = [_Found(p, p.row is not None) for p in source.after_scan(n_rows, limit)]
 
-    # rows to look at: (column, data rows) for failing columns, first MAX_PER_COLUMN each
-    failing: list[tuple[_Col, list[int], int]] = []
-    for (c, pred), n in zip(checks, counts):
+    # rows to look at: (check, data rows) for failing checks, the first `limit` each
+    failing: list[tuple[_Check, list[int], int]] = []
+    for k, n in zip(checks, counts):
         if n:
             rows = [r for (r,) in con.execute(
-                f"SELECT {row} AS r FROM {ident(stage)} WHERE {pred} ORDER BY r "
-                f"LIMIT {MAX_PER_COLUMN}").fetchall()]
-            failing.append((c, rows, n))
+                f"SELECT {row} AS r FROM {ident(stage)} WHERE {k.pred} ORDER BY r {top}"
+            ).fetchall()]
+            failing.append((k, rows, n))
 
-    duplicates = []
-    person = cols[0]
-    if spec.at is None and person.index is not None:
-        duplicates = con.execute(
-            f"SELECT __pid, list({row} ORDER BY {row}), count(*) OVER () FROM {ident(stage)} "
-            f"WHERE __pid IS NOT NULL GROUP BY __pid HAVING count(*) > 1 ORDER BY min({row}) "
-            f"LIMIT {MAX_PER_COLUMN}").fetchall()
+    duplicates = []  # (column, value, data rows, groups in all)
+    for c in _unique(spec, cols):
+        duplicates += [(c, *found) for found in con.execute(
+            f"SELECT {ident(c.out)}, list({row} ORDER BY {row}), count(*) OVER () "
+            f"FROM {ident(stage)} WHERE {ident(c.out)} IS NOT NULL GROUP BY {ident(c.out)} "
+            f"HAVING count(*) > 1 ORDER BY min({row}) {top}").fetchall()]
 
     if failing or duplicates:
         all_rows = {r for _, rows, _ in failing for r in rows}
-        all_rows |= {r for _, rows, _ in duplicates for r in rows}
+        all_rows |= {r for _, _, rows, _ in duplicates for r in rows}
         lines = source.lines(all_rows)
-        raw_cols = sorted({c.index for c, _, _ in failing})
+        raw_cols = sorted({k.col.index for k, _, _ in failing})
         raw = source.raw_values({r for _, rows, _ in failing for r in rows}, raw_cols)
-        for c, rows, n in failing:
-            k = raw_cols.index(c.index)
+        for k, rows, n in failing:
+            j = raw_cols.index(k.col.index)
             for r in rows:
-                value = raw.get(r, [None] * len(raw_cols))[k]
-                problems.append(DataProblem(source.file, lines.get(r, r), c.name,
-                                            _cell_message(c, value)))
+                value = raw.get(r, [None] * len(raw_cols))[j]
+                found.append(_Found(DataProblem(source.file, lines.get(r, r), k.col.name,
+                                                k.message(value)), True, r))
             if n > len(rows):
-                problems.append(DataProblem(source.file, None, c.name,
-                                            f"and {n - len(rows)} more rows with a problem in this "
-                                            f"column (only the first {len(rows)} are listed)"))
-        unit = {_CsvSource: "line", _XlsxSource: "row"}.get(type(source), "record")
-        for pid, rows, _ in duplicates:
+                found.append(_Found(DataProblem(
+                    source.file, None, k.col.name, f"and {n - len(rows)} more rows with a problem "
+                    f"in this column (only the first {len(rows)} are listed)"), False))
+        unit = _UNIT.get(type(source), "record")
+        for c, value, rows, _ in duplicates:
             where = [lines.get(r, r) for r in rows]
-            if len(where) == 2:
+            if len(where) == 2 and limit is not None:  # named on the second copy only
                 seen = f"is also on {unit} {where[0]}"
             else:
                 seen = (f"appears {len(where)} times, on {unit}s "
                         + ", ".join(str(w) for w in where[:-1]) + f" and {where[-1]}")
-            problems.append(DataProblem(
-                source.file, where[1], spec.person,
-                f"person id {pid!r} {seen}; dataset {spec.name} has no `at` time, so it needs "
-                "exactly one row per person"))
-        if duplicates and duplicates[0][2] > len(duplicates):
-            problems.append(DataProblem(source.file, None, spec.person,
-                                        f"and {duplicates[0][2] - len(duplicates)} more duplicated "
-                                        "person ids (only the first 20 are listed)"))
+            if c.role == "person":
+                message = (f"person id {value!r} {seen}; dataset {spec.name} has no `at` time, so "
+                           "it needs exactly one row per person")
+            else:
+                message = (f"{c.name} {value!r} {seen}; {c.name} is the key of dataset "
+                           f"{spec.name}, so no two records may share it")
+            # refused: named once, on its second row; set aside: every copy (which one is right?)
+            copies = zip(rows, where) if limit is None else [(rows[1], where[1])]
+            for r, w in copies:
+                found.append(_Found(DataProblem(source.file, w, c.name, message), True, r))
+        for c in {d[0].name: d[0] for d in duplicates}.values():
+            groups = next(d[3] for d in duplicates if d[0] is c)
+            shown = sum(1 for d in duplicates if d[0] is c)
+            if groups > shown:
+                found.append(_Found(DataProblem(
+                    source.file, None, c.name, f"and {groups - shown} more duplicated values "
+                    f"(only the first {shown} are listed)"), False))
+    return found
 
-    return problems
+
+def _set_aside(source: _Source, rejected: list[tuple[int | None, DataProblem]]) -> list[SetAside]:
+    """The rejected records with their values as the file holds them."""
+    rows = {r for r, _ in rejected if r is not None}
+    values = source.raw_values(rows, list(range(len(source.header))))
+    out = []
+    for r, problem in sorted(rejected, key=lambda x: (x[1].row or 0, x[1].column or "")):
+        if r is None:  # a line that could not be split: keep its text
+            record = source.rejected_text.get(problem.row, "")
+        else:
+            record = _csv_line(values.get(r, []))
+        out.append(SetAside(problem, record))
+    return out
+
+
+def _csv_line(values: Sequence) -> str:
+    text = io.StringIO()
+    csv.writer(text, lineterminator="").writerow(["" if v is None else v for v in values])
+    return text.getvalue()
+
+
+def _numbers(values: Sequence[int]) -> str:
+    return ", ".join(str(int(v)) for v in values)
 
 
 def _cell_message(c: _Col, value) -> str:
@@ -850,6 +1052,10 @@ def _cell_message(c: _Col, value) -> str:
         return f"expected {_EXPECTED_AT}, found {value!r}"
     if empty and not c.nullable:
         return f"empty, but {c.name} is not declared nullable (add ? to its type)"
+    if c.type in ("number", "money", "duration") and _WITH_UNIT.fullmatch(str(value)):
+        return (f"expected {_EXPECTED[c.type]}, found {value!r}: a unit in the cell (the column "
+                "must hold plain numbers in one unit; `kpi import` converts an export that mixes "
+                "units like 3分12秒 or 1,234.50元)")
     return f"expected {_EXPECTED[c.type]}, found {value!r}"
 
 
