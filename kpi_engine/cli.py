@@ -192,7 +192,7 @@ def _score_options(command):
     return command
 
 
-def score_runs(policy, data_dir, period, settings, policy_id):
+def score_runs(policy, data_dir, period, settings, policy_id, engine="duckdb", master=None):
     from .compile.periods import parse_period
     from .compile.plan import compile_policy
     from .execute.engine import execute, project_files
@@ -207,7 +207,12 @@ def score_runs(policy, data_dir, period, settings, policy_id):
     if data is None and not files:
         raise click.UsageError("give --data DIR (or map datasets to files in kpi.toml)")
     source = Source(policy, read_policy(Path(policy)))
-    return [execute(compile_policy(p, chosen, values, source), data, files) for p in load_policies(policy, policy_id)]
+    plans = [compile_policy(p, chosen, values, source) for p in load_policies(policy, policy_id)]
+    if engine == "spark":
+        from .execute import spark
+        session = spark.session(master)
+        return [spark.execute(plan, data, files, session) for plan in plans]
+    return [execute(plan, data, files) for plan in plans]
 
 
 @cli.command()
@@ -216,15 +221,20 @@ def score_runs(policy, data_dir, period, settings, policy_id):
               help="table for people (default), json as LANGUAGE.md specifies, csv for spreadsheets.")
 @click.option("-o", "--output-file", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
 @click.option("--show-plan", is_flag=True, help="Print the SQL plan to stderr before the result.")
-def score(policy, data_dir, period, settings, policy_id, output, output_file, show_plan):
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb",
+              help="duckdb (embedded, default) or spark (the same plan on Spark SQL; needs the spark extra).")
+@click.option("--master", metavar="URL", help="Spark master (local[*], spark://host:7077, yarn); with --engine spark.")
+def score(policy, data_dir, period, settings, policy_id, output, output_file, show_plan, engine, master):
     """Score a period's data with a policy: every person's indicators, total, outcomes,
     distribution places, payouts and actions."""
     from .render.result import result_document, to_csv, to_json, to_table
 
-    runs = guard(score_runs, policy, data_dir, period, settings, policy_id)
+    if master and engine != "spark":
+        raise click.UsageError("--master is for --engine spark")
+    runs = guard(score_runs, policy, data_dir, period, settings, policy_id, engine, master)
     for run in runs:
         if show_plan:
-            click.echo(run.plan.sql(), err=True)
+            click.echo(plan_text(run.plan, engine), err=True)
         for warning in run.warnings:
             click.echo(f"warning: {warning}", err=True)
     if output == "json":
@@ -238,6 +248,13 @@ def score(policy, data_dir, period, settings, policy_id, output, output_file, sh
         write_atomically(Path(output_file), text)
     else:
         click.echo(text, nl=False)
+
+
+def plan_text(plan, engine: str) -> str:
+    if engine == "spark":
+        from .execute.spark import spark_sql
+        return spark_sql(plan.query, pretty=True)
+    return plan.sql()
 
 
 @cli.command(name="compile")

@@ -50,13 +50,14 @@ def connect():
 def execute(plan: Plan, data_dir: Path | None, files: dict[str, Path] | None = None, con=None) -> Run:
     con = con or connect()
     used = load_datasets(con, dataset_specs(plan.policy), data_dir, files or {})
-    warnings = unmatched_records(con, plan, used)
+    warnings = unmatched_records(lambda query: con.sql(query.sql("duckdb")).fetchall(), plan, used)
     relation = con.sql(plan.sql(pretty=False))
     return Run(plan, relation.columns, relation.fetchall(), warnings, used)
 
 
-def unmatched_records(con, plan: Plan, used: dict[str, Path]) -> list[str]:
-    """Records in the scored periods whose person is not in the roster: never dropped silently."""
+def unmatched_records(fetch, plan: Plan, used: dict[str, Path]) -> list[str]:
+    """Records in the scored periods whose person is not in the roster: never dropped silently.
+    `fetch` runs a query tree on the engine in use and returns its rows."""
     roster = plan.context.roster.id.name
     start, end = plan.context.periods[-1].start, plan.context.periods[0].end
     warnings = []
@@ -71,7 +72,7 @@ def unmatched_records(con, plan: Plan, used: dict[str, Path]) -> list[str]:
                                  exp.LT(this=at.copy(), expression=timestamp(end)),
                                  exp.Not(this=exp.In(this=col("__pid"), query=exp.Subquery(this=known)))))
                  .group_by(exp.Literal.number(1)).order_by(exp.Literal.number(1)))
-        found = con.sql(query.sql("duckdb")).fetchall()
+        found = fetch(query)
         if found:
             records = sum(count for _, count in found)
             people = ", ".join(pid for pid, _ in found[:5]) + (" …" if len(found) > 5 else "")
