@@ -66,15 +66,19 @@ def _median_exactly(node: exp.Expression) -> exp.Expression:
     value = node.this
     values = exp.Anonymous(this="sort_array", expressions=[exp.Anonymous(this="collect_list", expressions=[value])])
     size = exp.Anonymous(this="size", expressions=[values.copy()])
-    one = exp.Literal.number(1)
-    lower = exp.Anonymous(this="element_at", expressions=[values.copy(), exp.IntDiv(
-        this=exp.Paren(this=exp.Add(this=size.copy(), expression=one.copy())), expression=exp.Literal.number(2))])
-    upper = exp.Anonymous(this="element_at", expressions=[values.copy(), exp.Add(
-        this=exp.IntDiv(this=size.copy(), expression=exp.Literal.number(2)), expression=one.copy())])
+    one, two = exp.Literal.number(1), exp.Literal.number(2)
+    lower = exp.Anonymous(this="element_at", expressions=[values.copy(), _int(exp.IntDiv(
+        this=exp.Paren(this=exp.Add(this=size.copy(), expression=one.copy())), expression=two.copy()))])
+    upper = exp.Anonymous(this="element_at", expressions=[values.copy(), _int(exp.Add(
+        this=exp.IntDiv(this=size.copy(), expression=two.copy()), expression=one.copy()))])
     half = exp.Cast(this=exp.Literal.number("0.5"), to=exp.DataType.build("DECIMAL(38, 1)"))
     middle = exp.Mul(this=exp.Paren(this=exp.Add(this=lower, expression=upper)), expression=half)
     # no values: DuckDB's median is NULL, element_at on an empty array would be an error
     return exp.Case(ifs=[exp.If(this=exp.GT(this=size, expression=exp.Literal.number(0)), true=middle)])
+
+
+def _int(index: exp.Expression) -> exp.Expression:
+    return exp.Cast(this=index, to=exp.DataType.build("INT"))
 
 
 def _lists_as_arrays(node: exp.Expression) -> exp.Expression:
@@ -87,6 +91,7 @@ def _lists_as_arrays(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.Anonymous) and node.name.lower() == "list_extract":
         values, index = node.expressions
         node.set("this", "try_element_at")
+        node.set("expressions", [values, _int(index.copy())])   # Spark's array index is an INT
         return exp.Case(ifs=[exp.If(this=exp.GT(this=index.copy(), expression=exp.Literal.number(0)), true=node)])
     return node
 
@@ -133,6 +138,9 @@ def session(master: str | None = None):
     for key, value in SESSION_CONF.items():
         if not key.startswith("spark.ui."):
             spark.conf.set(key, value)
+    if hasattr(spark, "sparkContext") and not os.environ.get("SPARK_REMOTE"):
+        # kpi reports Spark's refusals itself; the JVM's own error logs would repeat them at length
+        spark.sparkContext.setLogLevel("FATAL")
     return spark
 
 
