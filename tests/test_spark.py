@@ -128,6 +128,9 @@ def test_spark_refuses_bad_data_by_file_column_and_value(spark, tmp_path):
     assert "tickets.csv: column created: 1 value(s) are not a time like" in refusal
     assert "'yesterday'" in refusal
     assert "tickets.csv: column agent: 1 value(s) are not a person id" in refusal
+    (tmp_path / "staff.csv").write_bytes("id,name\nA,张三\n".encode("gbk"))
+    refusal = documents(tmp_path / "policy.kpi", tmp_path, None, {"period": "2026-10"}, "spark")
+    assert "staff.csv: the file is not UTF-8 text (it may be GBK): 1 line(s) do not decode" in refusal
 
 
 def test_spark_plan_has_no_duckdb_only_types_or_functions(tmp_path):
@@ -165,3 +168,19 @@ def test_master_is_only_for_spark():
     result = CliRunner().invoke(cli, ["score", str(EXAMPLES / "seed000_service_framework.kpi"), "--data", str(EXAMPLES / "data"),
                                       "--period", "2026-10", "--master", "local[2]"])
     assert result.exit_code == 2 and "--master is for --engine spark" in result.output
+
+
+def test_spark_reads_parquet_as_duckdb_does(spark, tmp_path):
+    """The same records as Parquet with native column types (integers, doubles, timestamps, as
+    DuckDB's CSV sniffer types them) score the same on both engines, and as the CSV files do."""
+    import duckdb
+
+    case = EXAMPLES / "data" / "seed004_kpi_sheets" / "taobao_cs"
+    for source in case.glob("*.csv"):
+        target = tmp_path / f"{source.stem}.parquet"
+        duckdb.sql(f"COPY (SELECT * FROM read_csv_auto('{source}')) TO '{target}' (FORMAT parquet)")
+    config = tomllib.loads((case / "case.toml").read_text(encoding="utf-8"))
+    policy = EXAMPLES / "seed004_kpi_sheets.kpi"
+    expected = documents(policy, case, "taobao_cs", config, "duckdb")
+    assert documents(policy, tmp_path, "taobao_cs", config, "duckdb") == expected
+    assert documents(policy, tmp_path, "taobao_cs", config, "spark") == expected

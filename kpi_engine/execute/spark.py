@@ -11,6 +11,7 @@ pyspark is imported only here, and this module only for `kpi score --engine spar
 """
 from __future__ import annotations
 
+import csv
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -204,7 +205,6 @@ def _read(spark, spec: DatasetSpec, path: Path, problems: list[DataProblem]):
             problems.append(DataProblem(file, 1 if first else None, None,
                                         "empty file or empty line 1: the first line must be the header naming the columns"))
             return None
-        import csv
         header = [h.strip() for h in next(csv.reader([first[0][0].lstrip("\ufeff")]))]
         schema = StructType([StructField(f"c{i}", StringType()) for i in range(len(header))])
         # multiLine: quoted values may hold line breaks (the file is then read by one task);
@@ -216,7 +216,7 @@ def _read(spark, spec: DatasetSpec, path: Path, problems: list[DataProblem]):
     if suffix == ".parquet":
         frame = spark.read.parquet(file)
         header = list(frame.columns)
-        frame = frame.select(*[frame[name].alias(f"c{i}") for i, name in enumerate(header)], "_metadata.row_index")
+        frame = frame.select(*[frame[f"`{name}`"].alias(f"c{i}") for i, name in enumerate(header)], "_metadata.row_index")
         return frame, header, "row_index + 1"
     problems.append(DataProblem(file, None, None, f"the Spark engine reads .csv and .parquet files, not {suffix or 'extension-less'} ones: "
                                                   "save the sheet as CSV UTF-8, or score it with --engine duckdb"))
@@ -266,8 +266,16 @@ def _load_one(spark, spec: DatasetSpec, path: Path) -> list[DataProblem]:
     frame.createOrReplaceTempView("__kpi_raw")
     staged = spark.sql(f"SELECT {', '.join(typed)}, * FROM __kpi_raw")
     staged.createOrReplaceTempView("__kpi_staged")
-    counts = spark.sql("SELECT " + ", ".join([f"count_if({bad})" for *_, bad in checks] + ["count(*)"])
+    # Spark decodes bytes that are not UTF-8 as U+FFFD instead of failing: count those rows too.
+    is_csv = path.suffix.lower() == ".csv"
+    undecodable = (f"count_if(concat_ws('', {', '.join(f'c{i}' for i in range(len(header)))}) LIKE '%\ufffd%')"
+                   if is_csv else "0")
+    counts = spark.sql("SELECT " + ", ".join([f"count_if({bad})" for *_, bad in checks] + [undecodable])
                        + " FROM __kpi_staged").collect()[0]
+    if counts[-1]:
+        problems.append(DataProblem(file, None, None, f"the file is not UTF-8 text (it may be GBK): {counts[-1]} line(s) "
+                                                      "do not decode; save it as UTF-8, e.g. Excel's 'CSV UTF-8'"))
+        counts = [0] * len(checks)    # the values of a misread file say nothing more
     for (name, kind, role, nullable, raw, bad), count in zip(checks, counts):
         if not count:
             continue
@@ -275,8 +283,8 @@ def _load_one(spark, spec: DatasetSpec, path: Path) -> list[DataProblem]:
         shown = ", ".join("empty" if value is None or not str(value).strip() else repr(value) for _, value in examples)
         expected = {"person": "a person id", "at": _EXPECTED_AT}.get(role) or _EXPECTED.get(kind, kind)
         rule = "" if nullable else f" ({name} is not declared nullable: add ? to its type to allow empty cells)"
-        where = (f"records {', '.join(str(r) for r, _ in examples)}" if path.suffix.lower() == ".parquet"
-                 else "for line numbers score it once with --engine duckdb")
+        where = ("for line numbers score it once with --engine duckdb" if is_csv
+                 else f"records {', '.join(str(r) for r, _ in examples)}")
         problems.append(DataProblem(file, None, name, f"{count} value(s) are not {expected}{rule}: {shown}"
                                                       f"{' …' if count > len(examples) else ''} ({where})"))
     if spec.at is None:
@@ -287,7 +295,7 @@ def _load_one(spark, spec: DatasetSpec, path: Path) -> list[DataProblem]:
                                                                  f"{spec.name} has no `at` time, so it needs exactly one row per person"))
     if not problems:
         columns = ["__row"] + [f"`{out}`" for out, *_ in wanted]
-        spark.sql(f"SELECT {', '.join(columns)} FROM __kpi_staged").cache().createOrReplaceTempView(f"`{spec.name}`")
+        spark.sql(f"SELECT {', '.join(columns)} FROM __kpi_staged").cache().createOrReplaceTempView(spec.name)
     spark.catalog.dropTempView("__kpi_staged")
     spark.catalog.dropTempView("__kpi_raw")
     return problems
