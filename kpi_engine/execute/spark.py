@@ -68,32 +68,34 @@ def _median_exactly(node: exp.Expression) -> exp.Expression:
     values = exp.Anonymous(this="sort_array", expressions=[exp.Anonymous(this="collect_list", expressions=[value])])
     size = exp.Anonymous(this="size", expressions=[values.copy()])
     one, two = exp.Literal.number(1), exp.Literal.number(2)
-    lower = exp.Anonymous(this="element_at", expressions=[values.copy(), _int(exp.IntDiv(
-        this=exp.Paren(this=exp.Add(this=size.copy(), expression=one.copy())), expression=two.copy()))])
-    upper = exp.Anonymous(this="element_at", expressions=[values.copy(), _int(exp.Add(
-        this=exp.IntDiv(this=size.copy(), expression=two.copy()), expression=one.copy()))])
+    lower = _element(values.copy(), exp.IntDiv(this=exp.Paren(this=exp.Add(this=size.copy(), expression=one.copy())),
+                                               expression=two.copy()))
+    upper = _element(values.copy(), exp.Add(this=exp.IntDiv(this=size.copy(), expression=two.copy()), expression=one.copy()))
     half = exp.Cast(this=exp.Literal.number("0.5"), to=exp.DataType.build("DECIMAL(38, 1)"))
     middle = exp.Mul(this=exp.Paren(this=exp.Add(this=lower, expression=upper)), expression=half)
-    # no values: DuckDB's median is NULL, element_at on an empty array would be an error
+    # no values: NULL, as DuckDB's median
     return exp.Case(ifs=[exp.If(this=exp.GT(this=size, expression=exp.Literal.number(0)), true=middle)])
 
 
-def _int(index: exp.Expression) -> exp.Expression:
-    return exp.Cast(this=index, to=exp.DataType.build("INT"))
+def _element(values: exp.Expression, index: exp.Expression) -> exp.Expression:
+    """values[index], NULL past the end. Spark fails on index 0 even inside a CASE branch that is
+    not taken (subexpression elimination may evaluate it first), so the index is at least 1: the
+    callers' CASE gives the NULL an index 0 stands for."""
+    at_least_one = exp.func("greatest", exp.Cast(this=index, to=exp.DataType.build("INT")), exp.Literal.number(1))
+    return exp.Anonymous(this="try_element_at", expressions=[values, at_least_one])
 
 
 def _lists_as_arrays(node: exp.Expression) -> exp.Expression:
-    """percentile(): DuckDB's list/list_sort are Spark's collect_list/sort_array; list_extract is
-    try_element_at, NULL past the end and, like DuckDB, at index 0 (no values), where Spark fails."""
+    """percentile(): DuckDB's list/list_sort/list_extract are Spark's collect_list/sort_array/
+    try_element_at; index 0 (no values) is NULL, as on DuckDB."""
     if isinstance(node, exp.List):
         return exp.Anonymous(this="collect_list", expressions=node.expressions)
     if isinstance(node, exp.Anonymous) and node.name.lower() == "list_sort":
         node.set("this", "sort_array")
     if isinstance(node, exp.Anonymous) and node.name.lower() == "list_extract":
         values, index = node.expressions
-        node.set("this", "try_element_at")
-        node.set("expressions", [values, _int(index.copy())])   # Spark's array index is an INT
-        return exp.Case(ifs=[exp.If(this=exp.GT(this=index.copy(), expression=exp.Literal.number(0)), true=node)])
+        return exp.Case(ifs=[exp.If(this=exp.GT(this=index.copy(), expression=exp.Literal.number(0)),
+                                    true=_element(values, index.copy()))])
     return node
 
 
@@ -211,7 +213,8 @@ def _read(spark, spec: DatasetSpec, path: Path, problems: list[DataProblem]):
         # FAILFAST: a line that cannot be split is an error, never a row of NULLs.
         frame = spark.read.csv(file, schema=schema, header=True, enforceSchema=True, multiLine=True,
                                encoding="UTF-8", quote='"', escape='"', mode="FAILFAST")
-        # CSV records are numbered in file order (the roster's order is the result's order).
+        # One unsplit file is one partition, so the id counts its records in file order (the
+        # roster's order is the result's order; first/last break ties on time by it).
         return frame, header, "monotonically_increasing_id() + 1"
     if suffix == ".parquet":
         frame = spark.read.parquet(file)
