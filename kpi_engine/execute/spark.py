@@ -124,17 +124,19 @@ def session(master: str | None = None):
     """A Spark session with the settings the plan needs (an existing one is reused and set)."""
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     try:
+        from pyspark import SparkConf
         from pyspark.sql import SparkSession
     except ImportError:
         raise SparkError("--engine spark needs PySpark: pip install 'kpi-engine[spark]' (and Java 17)") from None
     builder = SparkSession.builder.appName("kpi score")
-    if master:
-        builder = builder.master(master)
-    elif not os.environ.get("SPARK_REMOTE") and "spark.master" not in os.environ.get("PYSPARK_SUBMIT_ARGS", ""):
-        builder = builder.master("local[*]")
     for key, value in SESSION_CONF.items():
         builder = builder.config(key, value)
     try:
+        if master:
+            builder = builder.master(master)
+        elif not os.environ.get("SPARK_REMOTE") and not SparkConf().contains("spark.master"):
+            # no master from spark-submit or spark-defaults.conf: this machine's cores
+            builder = builder.master("local[*]")
         spark = builder.getOrCreate()
     except Exception as error:  # JVM missing, master unreachable: py4j and Spark raise many kinds
         raise SparkError(f"could not start Spark ({master or 'local'}): {str(error).strip().splitlines()[0]}") from None
