@@ -214,11 +214,12 @@ def score_params(policy, settings) -> dict[str, str]:
 
 
 def score_runs(policy, data_dir, period, settings, policy_id, ledger_file=None, columns=None, progress=None,
-               quarantine=None):
+               quarantine=None, engine="duckdb", master=None):
     """Score every chosen policy of the file; `ledger_file` (default: the project's ledger)
     supplies stored results for earlier periods whose data is absent; `columns` (a regular
     expression) keeps only the result columns it matches; `progress` is told the stages; given a
-    `quarantine` list, rows with bad data are set aside there instead of refusing the run."""
+    `quarantine` list, rows with bad data are set aside there instead of refusing the run.
+    `engine="spark"` runs the same plans on Spark SQL (`master`: the Spark master URL)."""
     from .compile.periods import parse_period
     from .execute.engine import project_files
     from .ledger import ledger_path, score_policy
@@ -232,6 +233,13 @@ def score_runs(policy, data_dir, period, settings, policy_id, ledger_file=None, 
     if data is None and not files:
         raise click.UsageError("give --data DIR (or map datasets to files in kpi.toml)")
     source = Source(policy, read_policy(Path(policy)))
+    if engine == "spark":
+        from .compile.plan import compile_policy
+        from .execute import spark
+
+        session = spark.session(master)
+        return [spark.execute(compile_policy(p, chosen, values, source), data, files, session)
+                for p in load_policies(policy, policy_id)]
     ledger_file = Path(ledger_file) if ledger_file else ledger_path(folder)
     stage = progress.stage if progress else None
     return [score_policy(p, chosen, values, source, data, files, ledger_file, columns=columns, stage=stage,
@@ -252,18 +260,26 @@ def score_runs(policy, data_dir, period, settings, policy_id, ledger_file=None, 
               metavar="quarantine FILE",
               help="Set rows with problems aside into FILE (CSV: file, row, column, reason, record) "
                    "and score the rest; by default any bad row refuses the run.")
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb",
+              help="duckdb (embedded, default) or spark (the same plan on Spark SQL; needs the spark extra).")
+@click.option("--master", metavar="URL", help="Spark master (local[*], spark://host:7077, yarn); with --engine spark.")
 def score(policy, data_dir, period, settings, policy_id, quiet, output, output_file, show_plan, save,
-          ledger_file, bad_rows):
+          ledger_file, bad_rows, engine, master):
     """Score a period's data with a policy: every person's indicators, total, outcomes,
     distribution places, payouts and actions."""
     from .progress import Progress
     from .render.result import RESULT_COLUMNS, result_document, to_csv, to_json, to_table
 
+    if master and engine != "spark":
+        raise click.UsageError("--master is for --engine spark")
+    if bad_rows and engine != "duckdb":
+        raise click.UsageError("--bad-rows quarantine is for --engine duckdb")
     quarantine = [] if bad_rows else None
     with Progress(quiet) as progress:
         progress.stage("reading")
         runs = guard(score_runs, policy, data_dir, period, settings, policy_id, ledger_file=ledger_file,
-                     columns=RESULT_COLUMNS, progress=progress, quarantine=quarantine)
+                     columns=RESULT_COLUMNS, progress=progress, quarantine=quarantine,
+                     engine=engine, master=master)
         progress.stage("writing")
         if bad_rows:
             from .quarantine import quarantine_csv
@@ -282,7 +298,7 @@ def score(policy, data_dir, period, settings, policy_id, quiet, output, output_f
         click.echo(quarantine_summary(quarantine, bad_rows[1]), err=True)
     for run in runs:
         if show_plan:
-            click.echo(run.plan.sql(), err=True)
+            click.echo(plan_text(run.plan, engine), err=True)
         for warning in run.warnings:
             click.echo(f"warning: {warning}", err=True)
     if output_file:
@@ -292,6 +308,13 @@ def score(policy, data_dir, period, settings, policy_id, quiet, output, output_f
     if save:
         from .ledger_commands import save_runs
         guard(save_runs, runs, policy, settings, ledger_file)
+
+
+def plan_text(plan, engine: str) -> str:
+    if engine == "spark":
+        from .execute.spark import spark_sql
+        return spark_sql(plan.query, pretty=True)
+    return plan.sql()
 
 
 @cli.command(name="compile")

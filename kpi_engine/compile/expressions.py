@@ -93,7 +93,7 @@ class ExpressionCompiler:
 
     def _compare(self, node: ast.Compare) -> Val:
         left, right = self.compile(node.left), self.compile(node.right)
-        return Val(false_if_null(compare(node.op, left.sql, right.sql)), "bool")
+        return Val(false_if_null(compare(node.op, left, right)), "bool")
 
     def _inlist(self, node: ast.InList) -> Val:
         operand = self.compile(node.operand)
@@ -125,9 +125,14 @@ class ExpressionCompiler:
         raise ScoringError(f"line {node.span.line}: `{node.which.name} within` is only for actions")
 
 
-def compare(op: str, left: exp.Expression, right: exp.Expression) -> exp.Expression:
+def compare(op: str, left: Val, right: Val) -> exp.Expression:
+    """Numbers are compared at one explicit scale: engines that widen DECIMAL(38, a) against
+    DECIMAL(38, b) by keeping integer digits (Spark) would otherwise round the finer side."""
     build = {">=": exp.GTE, "<=": exp.LTE, ">": exp.GT, "<": exp.LT, "=": exp.EQ, "!=": exp.NEQ}[op]
-    return build(this=left, expression=right)
+    if left.kind == "num" and right.kind == "num":
+        scale = max(left.scale, right.scale)
+        return build(this=n.cast(left.sql.copy(), scale), expression=n.cast(right.sql.copy(), scale))
+    return build(this=left.sql.copy(), expression=right.sql.copy())
 
 
 def param_value(context: Context, name: str, at: exp.Expression | None, compiler) -> Val:

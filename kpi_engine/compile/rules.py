@@ -82,10 +82,10 @@ def row_condition(test, value: Val, compiler: PersonCompiler) -> exp.Expression 
     if isinstance(test, ast.TestElse):
         return None
     if isinstance(test, ast.TestCompare):
-        return compare(test.op, value.sql.copy(), compiler.compile(test.bound).sql)
+        return compare(test.op, value, compiler.compile(test.bound))
     if isinstance(test, ast.TestInterval):
-        low = compare(">=" if test.low_closed else ">", value.sql.copy(), compiler.compile(test.low).sql)
-        high = compare("<=" if test.high_closed else "<", value.sql.copy(), compiler.compile(test.high).sql)
+        low = compare(">=" if test.low_closed else ">", value, compiler.compile(test.low))
+        high = compare("<=" if test.high_closed else "<", value, compiler.compile(test.high))
         return exp.And(this=low, expression=high)
     if isinstance(test, ast.TestLabel):
         return exp.EQ(this=value.sql.copy(), expression=exp.Literal.string(test.text))

@@ -73,7 +73,7 @@ def execute(plan: Plan, data_dir: Path | None, files: dict[str, Path] | None = N
     if columns is not None:
         query = f"SELECT COLUMNS({lit(columns)}) FROM ({query}) ORDER BY __row"
     try:
-        warnings = unmatched_records(con, plan, used)
+        warnings = unmatched_records(lambda tree: con.execute(tree.sql("duckdb")).fetchall(), plan, used)
         # a cursor, not con.sql(): the relation API tokenizes the (long, non-ASCII) text in Python
         result = con.execute(query)
         rows = result.fetchall()
@@ -100,8 +100,9 @@ def set_aside_rows(set_aside: list[SetAside]) -> list[str]:
             f"{_positions(sorted(r))})" for file, r in rows.items()]
 
 
-def unmatched_records(con, plan: Plan, used: dict[str, Path]) -> list[str]:
-    """Records in the scored periods whose person is not in the roster: never dropped silently."""
+def unmatched_records(fetch, plan: Plan, used: dict[str, Path]) -> list[str]:
+    """Records in the scored periods whose person is not in the roster: never dropped silently.
+    `fetch` runs a query tree on the engine in use and returns its rows."""
     roster = plan.context.roster.id.name
     start, end = plan.context.periods[-1].start, plan.context.periods[0].end
     warnings = []
@@ -117,11 +118,11 @@ def unmatched_records(con, plan: Plan, used: dict[str, Path]) -> list[str]:
                                  exp.LT(this=at.copy(), expression=timestamp(end)),
                                  exp.Not(this=exp.In(this=col("__pid"), query=exp.Subquery(this=known)))))
                  .group_by(exp.Literal.number(1)).order_by(exp.Literal.number(1)))
-        found = con.sql(query.sql("duckdb")).fetchall()
+        found = fetch(query)
         if found:
             records = sum(count for _, count, _ in found)
             named = {pid: sorted(rows)[:_SHOWN] for pid, _, rows in found[:_SHOWN]}
-            unit, places = (record_places(con, used[name], {r for rs in named.values() for r in rs})
+            unit, places = (record_places(connect(), used[name], {r for rs in named.values() for r in rs})
                             if name in used else ("record", {}))
             people = "; ".join(
                 f"{pid} ({unit}{'s' if len(rows) > 1 else ''} "
