@@ -60,7 +60,7 @@ def documents(policy: Path, data: Path, policy_id, config: dict, engine: str) ->
     """The scored result as the JSON text `kpi score --format json` prints, or the refusal."""
     settings = tuple(f"{name}={value}" for name, value in config.get("set", {}).items())
     try:
-        runs = score_runs(str(policy), str(data), config["period"], settings, policy_id, engine)
+        runs = score_runs(str(policy), str(data), config["period"], settings, policy_id, engine=engine)
     except KpiError as error:
         return f"refused: {error}"
     return to_json([result_document(run) for run in runs])
