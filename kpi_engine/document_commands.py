@@ -71,7 +71,8 @@ def register_commands(cli):
     @_templates_option
     def manual(policy, output, lang, output_file, policy_id, settings, doc_version, effective, templates):
         """Write the policy as the manual a client signs (制度文件): 总则, 考核周期, 指标体系,
-        评分标准 in words, 加减分与否决项, 结果应用, 时间节点, 申诉 and a blank scorecard.
+        评分标准 in words, 加减分与否决项, 结果应用, 时间节点, 申诉, a blank scorecard and the
+        policy's text as an appendix.
 
         POLICY is a .kpi file or a preset name such as ecommerce_cs.medium."""
         from .render.formats import write_manual
