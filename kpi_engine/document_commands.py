@@ -29,6 +29,15 @@ def document_policies(name: str, policy_id: str | None) -> list[tuple[object, st
     return [(guard(parse, text, f"<preset {name}>").policies[0], text)]
 
 
+def preset_text(policy) -> str | None:
+    """The text of the preset a policy extends, for the manual's appendix."""
+    if policy.extends is None:
+        return None
+    from .plugins import registry
+
+    return guard(registry).presets[str(policy.extends)].text
+
+
 def template_environments(folder: str | None):
     from .render.templating import environment, markdown_environment, plugin_template_folders
 
@@ -62,7 +71,8 @@ def register_commands(cli):
     @_templates_option
     def manual(policy, output, lang, output_file, policy_id, settings, doc_version, effective, templates):
         """Write the policy as the manual a client signs (制度文件): 总则, 考核周期, 指标体系,
-        评分标准 in words, 加减分与否决项, 结果应用, 时间节点, 申诉 and a blank scorecard.
+        评分标准 in words, 加减分与否决项, 结果应用, 时间节点, 申诉, a blank scorecard and the
+        policy's text as an appendix.
 
         POLICY is a .kpi file or a preset name such as ecommerce_cs.medium."""
         from .render.formats import write_manual
@@ -72,7 +82,7 @@ def register_commands(cli):
         env, markdown_env = template_environments(templates)
         chosen = document_policies(policy, policy_id)
         for index, (node, text) in enumerate(chosen):
-            document = guard(build_manual, node, text, lang, values, doc_version, effective)
+            document = guard(build_manual, node, text, lang, values, doc_version, effective, preset_text(node))
             target = output_path(output_file, len(chosen), index, node.id.name)
             write_atomically(target, guard(write_manual, document, output, env, markdown_env))
             click.echo(f"wrote {target}")

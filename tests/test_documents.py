@@ -137,8 +137,13 @@ def test_manual_pdf_names_every_indicator_weight_and_band(manuals, tmp_path):
     for special in model.special:
         assert all(squeeze(line) in text for line in special.sentences)
     for chapter in ("总则", "考核周期与考核主体", "指标体系", "评分标准", "加减分与否决项", "结果应用",
-                    "数据采集与时间节点", "申诉", "附录"):
+                    "数据采集与时间节点", "申诉", "附录", "考核规则原文"):
         assert chapter in text
+    # the appendix's policy text, whole, once the page heads and feet between its lines are gone
+    layout = pdf_text(manuals["pdf"], tmp_path)
+    chapters = "|".join(re.escape(f"{number}. {title}") for _, number, title in model.chapters)
+    running = rf"{re.escape(model.title)}\s+(?:{chapters})|\b\d+ ?/ ?{layout.count(chr(12))}\b"
+    assert squeeze(model.sources[0].text) in squeeze(re.sub(running, "", layout))
     assert model.version in text
     assert pages_not_blank(manuals["pdf"], tmp_path) >= 3
 
@@ -154,6 +159,49 @@ def test_manual_docx_reopens_with_its_tables(manuals):
         assert item.label in cells and item.brief in cells
     paragraphs = {p.text for p in document.paragraphs}
     assert all(f"{i.label} {s}" in paragraphs for i in manuals["model"].indicators for s in i.sentences)
+
+
+def test_manual_appendix_prints_the_policy_text_highlighted(manuals, case):
+    """The appendix holds the policy as written: highlighted by the kpi lexer in HTML (so in PDF),
+    a ```kpi block in Markdown, a monospace paragraph in DOCX."""
+    import docx
+    from html import unescape
+
+    from kpi_engine.render.formats import SOURCE_STYLE
+
+    (source,) = manuals["model"].sources
+    assert source.text == case["text"]
+    html = manuals["html"]
+    assert re.search(r'<h2 id="source">\d+\. 附录: 考核规则原文</h2>', html)
+    block = re.search(r'<div class="source"><pre>(.*?)</pre></div>', html, re.S).group(1)
+    assert unescape(re.sub(r"<[^>]+>", "", block)).lstrip("\n") == source.text
+    assert '<span class="k">indicator</span>' in block and 'class="err"' not in block
+    assert ".source .k {" in html, "the highlighting's style rules are in the page"
+    assert f"```kpi\n{source.text.rstrip()}\n```\n" in manuals["md"]
+    document = docx.Document(io.BytesIO(manuals["docx"]))
+    printed = [p.text for p in document.paragraphs if p.style.name == SOURCE_STYLE]
+    assert printed == [source.text.rstrip("\n")]
+    assert document.styles[SOURCE_STYLE].font.name == "Courier New"
+
+
+def test_manual_of_a_policy_that_extends_a_preset_prints_both_texts(tmp_path):
+    policy = tmp_path / "policy.kpi"
+    policy.write_text('policy shop "星辰旗舰店客服考核" extends ecommerce_cs.small {\n}\n', encoding="utf-8")
+    out = tmp_path / "manual.md"
+    result = CliRunner().invoke(cli, ["manual", str(policy), "--format", "md", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    md = out.read_text(encoding="utf-8")
+    appendix = md[md.index("附录: 考核规则原文"):]
+    assert f"### 星辰旗舰店客服考核\n\n```kpi\n{policy.read_text(encoding='utf-8')}```" in appendix
+    preset = registry().presets["ecommerce_cs.small"].text
+    assert f"### 所依据的预设 ecommerce_cs.small\n\n```kpi\n{preset.rstrip()}\n```" in appendix
+
+
+def test_a_policy_with_backticks_gets_a_longer_markdown_fence():
+    from kpi_engine.render.manual import SourceText
+
+    assert SourceText("t", "indicator x  # see ``` and `y`\n").fence == "````"
+    assert SourceText("t", "no backticks\n").fence == "```"
 
 
 def test_manual_markdown_and_english(manuals):

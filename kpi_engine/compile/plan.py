@@ -29,7 +29,7 @@ from .expressions import Aggregates, PersonCompiler, Val, false_if_null, positio
 from .numbers import Num
 from .periods import Period, history
 from .rules import row_condition, score_expression
-from .tree import ROOT, TreeNode, build_tree, find
+from .tree import ROOT, TreeNode, build_tree, variant_row
 
 
 @dataclass
@@ -296,12 +296,8 @@ class _Compiler:
         """A node's weight or points, per period when a variant changes it."""
         values = []
         for active in self.context.variants_by_period:
-            value = node.share
-            for variant in active:
-                for row in variant.rows:
-                    if isinstance(row, (ast.VariantWeight, ast.VariantPoints)) and find(self.tree, str(row.path)) is node:
-                        value = row.value.value
-            values.append(value)
+            found = variant_row(self.tree, node, active)
+            values.append(found[1].value.value if found else node.share)
         if len(set(values)) == 1:
             return n.literal(values[0])
         branches = [(exp.EQ(this=col("__period"), expression=exp.Literal.number(i)), n.literal(v))
@@ -407,7 +403,7 @@ class _Compiler:
         rounded = n.round_half_up(n.clamp(raw, low, high), self.context.round_digits())
         vetoed = exp.false()
         for condition in vetoes:
-            vetoed = exp.Or(this=vetoed, expression=exp.Paren(this=condition))
+            vetoed = exp.Or(this=vetoed, expression=exp.Paren(this=condition.copy()))
         has_total = exp.Not(this=exp.Is(this=base.sql.copy(), expression=exp.Null()))
         vetoed = exp.And(this=has_total, expression=exp.Paren(this=vetoed))
         shown = has_total.copy()
@@ -417,7 +413,9 @@ class _Compiler:
             shown = exp.And(this=shown, expression=exp.In(this=col("__pid"), expressions=appellants))
         adjusted = n.case([(shown, adjustments)]) if adjustments is not None else Num(exp.Null(), 0)
         self.stages.extend("totals", [("adjustments", adjusted.sql), ("vetoed", vetoed),
-                                      ("unrounded", n.rescale(n.clamp(raw, low, high), n.MAX_SCALE).sql)])
+                                      ("unrounded", n.rescale(n.clamp(raw, low, high), n.MAX_SCALE).sql),
+                                      # each veto's own condition, so `kpi explain` names the ones that held
+                                      *[(f"veto:{index}", condition) for index, condition in enumerate(vetoes)]])
         no_base = exp.Is(this=base.sql.copy(), expression=exp.Null())
         total = n.case([(no_base, Num(exp.Null(), 0)), (col("vetoed"), n.literal(0))], rounded)
         self.stages.extend("total", [("total", total.sql)])

@@ -94,6 +94,17 @@ def _settle(parent: TreeNode) -> None:
         parent.maximum = sum(c.maximum for c in parent.children)
 
 
+def variant_row(root: TreeNode, node: TreeNode, active: list[ast.Variant]):
+    """(variant, row) of the `weight`/`points` row that sets `node`'s share while the `active`
+    variants apply (the last one wins), or None when the node keeps its own."""
+    found = None
+    for variant in active:
+        for row in variant.rows:
+            if isinstance(row, (ast.VariantWeight, ast.VariantPoints)) and find(root, str(row.path)) is node:
+                found = (variant, row)
+    return found
+
+
 def find(root: TreeNode, path: str) -> TreeNode | None:
     for node in _all(root):
         if node.path == path or node.id == path:

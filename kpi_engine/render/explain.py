@@ -10,6 +10,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from .. import ast
 from ..compile.rules import rule_rows
+from ..compile.tree import find, variant_row
 from ..execute.engine import Run
 from ..fmt import node_text
 from .result import number
@@ -70,7 +71,7 @@ class Explainer:
     def indicator(self, item, row) -> list[str]:
         node: ast.Indicator = item.node
         unit = self.unit_of(item)
-        share = f"{self.quote(node.share)}" if node.share else "an equal share"
+        share = self.share_words(item)
         lines = [f"{item.label or item.id} [{item.id}] — {share}, max {_digits(item.maximum)}"]
         value = row.get(f"v:{item.id}")
         if node.value_measure is not None:
@@ -91,6 +92,18 @@ class Explainer:
         if hint:
             lines.append(f"  to improve: {hint}")
         return lines
+
+    def share_words(self, item) -> str:
+        """The indicator's weight or points in the explained period: a variant's, when one applies."""
+        node: ast.Indicator = item.node
+        own = self.quote(node.share) if node.share else "an equal share"
+        found = variant_row(self.plan.tree, find(self.plan.tree, item.path),
+                            self.plan.context.variants_by_period[0])
+        if found is None:
+            return own
+        variant, row = found
+        kind = "weight" if isinstance(row, ast.VariantWeight) else "points"
+        return f"{kind} {self.quote(row.value)} during {variant.label or variant.id.name} (otherwise {own})"
 
     def measure_words(self, expr: ast.Expr, row, unit: str, value) -> str:
         uses = self.plan.aggregates.uses.get(id(expr))
@@ -187,7 +200,8 @@ class Explainer:
         if row["adjustments"] is not None:
             lines.append(f"adjustments {_digits(number(row['adjustments']))}")
         if row["vetoed"]:
-            vetoes = "; ".join(self.quote(v) for v in plan.policy.of(ast.Veto))
+            vetoes = "; ".join(self.quote(veto) for index, veto in enumerate(plan.policy.of(ast.Veto))
+                               if row[f"veto:{index}"])
             lines.append(f"VETOED ({vetoes}): total becomes 0")
         lines.append(f"total {_digits(number(row['unrounded']), 6)} → {format(total, 'f')} "
                      f"(rounded half-up to {plan.context.round_digits()} decimals)")

@@ -9,6 +9,7 @@ from importlib import import_module
 from .templating import render
 
 INSTALL_HINT = "pip install 'kpi-engine[documents]'"
+SOURCE_STYLE = "Policy Source"   # the DOCX paragraph style of the appendix's policy text (monospace)
 
 
 def require(module: str, package: str):
@@ -29,7 +30,23 @@ def html_to_pdf(html: str) -> bytes:
 # ---- the manual ------------------------------------------------------------------------------------
 
 def manual_html(manual, env) -> str:
-    return render(env, "manual.html.j2", manual=manual)
+    source_style, source_html = highlighted_sources(manual)
+    return render(env, "manual.html.j2", manual=manual, source_style=source_style, source_html=source_html)
+
+
+def highlighted_sources(manual):
+    """The appendix's policy texts as HTML highlighted by the `kpi` Pygments lexer, and the style
+    rules for them (scoped to `.source`). Pygments is imported only when a manual is written as
+    HTML or PDF."""
+    from markupsafe import Markup
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+
+    from ..highlight import KpiLexer
+
+    formatter = HtmlFormatter(cssclass="source")
+    return (Markup(formatter.get_style_defs(".source")),
+            [Markup(highlight(source.text, KpiLexer(), formatter)) for source in manual.sources])
 
 
 def manual_markdown(manual, env) -> str:
@@ -40,14 +57,20 @@ def manual_docx(manual) -> bytes:
     """A Word document people edit in Word or WPS: real headings (so the navigation pane and a
     table of contents field work), real tables, the CJK font set for East Asian text."""
     docx = require("docx", "python-docx")
+    from docx.enum.style import WD_STYLE_TYPE
     from docx.enum.text import WD_BREAK
     from docx.oxml.ns import qn
+    from docx.shared import Pt
 
     t = manual.titles
     document = docx.Document()
     for style in ("Normal", "Title", "Heading 1", "Heading 2"):
         fonts = document.styles[style].element.get_or_add_rPr().get_or_add_rFonts()
         fonts.set(qn("w:eastAsia"), "Noto Sans CJK SC")
+    source_style = document.styles.add_style(SOURCE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    source_style.base_style = document.styles["Normal"]
+    source_style.font.name, source_style.font.size = "Courier New", Pt(8)
+    source_style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "Noto Sans Mono CJK SC")
     document.add_paragraph(manual.title, style="Title")
     document.add_paragraph(f"{t['version']}: {manual.version}")
     document.add_paragraph(f"{t['effective']}: {manual.effective}")
@@ -111,6 +134,10 @@ def manual_docx(manual) -> bytes:
                   + [(label, "", "", "", "") for label in t["card_foot"]])
             document.add_paragraph()
             table(t["signatures"], [("",) * len(t["signatures"])])
+        elif key == "source":
+            for source in manual.sources:
+                document.add_heading(source.title, level=2)
+                document.add_paragraph(source.text.rstrip("\n"), style=SOURCE_STYLE)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

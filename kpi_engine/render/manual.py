@@ -3,6 +3,7 @@ or a Word document. Every sentence comes from the policy the engine runs, never 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -16,6 +17,7 @@ TITLES = {
            "cycle": "考核周期与考核主体", "system": "指标体系", "standards": "评分标准",
            "adjust": "加减分与否决项", "results": "结果应用", "schedule": "数据采集与时间节点",
            "appeal": "申诉", "appendix": "附录: 个人考核评分表", "supplement": "补充规定",
+           "source": "附录: 考核规则原文", "preset_source": "所依据的预设 {}",
            "version": "版本", "effective": "生效日期", "blank_date": "____年__月__日",
            "contents": "目录", "period": "考核周期", "subject": "考核对象", "sources": "数据来源",
            "columns": ("指标", "定义/公式", "权重或分值", "评分标准", "数据来源", "考核周期"),
@@ -42,6 +44,7 @@ TITLES = {
            "adjust": "Bonus points, deductions and vetoes", "results": "Use of results",
            "schedule": "Data collection and deadlines", "appeal": "Appeals",
            "appendix": "Appendix: personal scorecard", "supplement": "Supplementary provisions",
+           "source": "Appendix: the policy as written", "preset_source": "The preset it extends: {}",
            "version": "Version", "effective": "Effective date", "blank_date": "____-__-__",
            "contents": "Contents", "period": "Assessment period", "subject": "Assessed people",
            "sources": "Data sources",
@@ -97,6 +100,20 @@ class Table:
 
 
 @dataclass
+class SourceText:
+    """A policy text as the engine reads it, printed in the appendix: the client's file and the
+    preset it extends, so the signed document carries the rules it was generated from."""
+    title: str
+    text: str
+
+    @property
+    def fence(self) -> str:
+        """A Markdown code fence longer than any run of backticks in the text."""
+        longest = max((len(run) for run in re.findall(r"`+", self.text)), default=0)
+        return "`" * max(3, longest + 1)
+
+
+@dataclass
 class Manual:
     lang: str
     titles: dict
@@ -115,12 +132,13 @@ class Manual:
     params: list[tuple[str, str]] = field(default_factory=list)      # label, value(s) in words
     special: list[Table] = field(default_factory=list)               # calendar tags and their variants
     supplements: list[tuple[str, str]] = field(default_factory=list)
+    sources: list[SourceText] = field(default_factory=list)
 
     @property
     def chapters(self) -> list[tuple[str, int, str]]:
         """(anchor, number, title) of each chapter, in order."""
         keys = ["general", "cycle", "system", "standards", "adjust", "results", "schedule", "appeal"]
-        keys += ["supplement"] * bool(self.supplements) + ["appendix"]
+        keys += ["supplement"] * bool(self.supplements) + ["appendix"] + ["source"] * bool(self.sources)
         return [(key, number, self.titles[key]) for number, key in enumerate(keys, 1)]
 
     @property
@@ -134,7 +152,10 @@ def policy_version(text: str) -> str:
 
 
 def build_manual(policy: ast.Policy, source_text: str, lang: str = "zh", settings: dict | None = None,
-                 version: str | None = None, effective: str | None = None) -> Manual:
+                 version: str | None = None, effective: str | None = None,
+                 preset_text: str | None = None) -> Manual:
+    """The manual of `policy` (already merged with its preset); `preset_text` is the text of the
+    preset it extends, printed in the appendix after the policy's own text."""
     words = TITLES[lang]
     say = Sentences(policy, lang, settings)
     scale = policy.setting(ast.ScaleSetting)
@@ -198,7 +219,9 @@ def build_manual(policy: ast.Policy, source_text: str, lang: str = "zh", setting
         results=_results(policy, say, words), schedule=_schedule(policy, words),
         appeal="; ".join(doc["appeal"]) if "appeal" in doc else words["no_appeal"],
         supplements=[s for s in sections if s not in cycle],
-        params=_params(policy, say, words), special=_special(policy, say, words))
+        params=_params(policy, say, words), special=_special(policy, say, words),
+        sources=[SourceText(policy.label or policy.id.name, source_text)]
+        + [SourceText(words["preset_source"].format(policy.extends), preset_text)] * bool(preset_text))
 
 
 def full_points(node: TreeNode) -> Decimal:
