@@ -206,7 +206,7 @@ def _score_options(command):
 
 def score_params(policy, settings) -> dict[str, str]:
     """The params a run uses: kpi.toml's, then --set (which wins)."""
-    from .project import project_params
+    from .kpitoml import project_params
 
     given = {name: value for name, value in project_params(Path(policy).resolve().parent).items()}
     given.update((name.strip(), value.strip()) for name, _, value in (item.partition("=") for item in settings))
@@ -221,7 +221,7 @@ def score_runs(policy, data_dir, period, settings, policy_id, ledger_file=None, 
     `quarantine` list, rows with bad data are set aside there instead of refusing the run.
     `engine="spark"` runs the same plans on Spark SQL (`master`: the Spark master URL).
     `plan_cache`: use and fill the plan cache (`kpi_engine.plancache`); its runs carry no `Plan`."""
-    from .execute.run import project_files
+    from .kpitoml import project_files
 
     files = project_files(Path(policy).resolve().parent)
     data = Path(data_dir) if data_dir else None

@@ -9,9 +9,9 @@ from sqlglot import exp
 from .. import ast
 from ..compile.plan import Plan, col, q, timestamp
 from .load import DatasetSpec, FieldSpec, SetAside
-# Run, connect and project_files are imported from here too
+# Run and connect are imported from here too
 from .run import (CompiledPlan, IndicatorShape, ResultShape, Run, UnmatchedQuery, connect,  # noqa: F401
-                  project_files, run_compiled)
+                  run_compiled)
 
 
 def dataset_specs(policy: ast.Policy) -> list[DatasetSpec]:

@@ -4,7 +4,6 @@ cache (`kpi_engine.plancache`) runs without importing sqlglot or the parser. `en
 a freshly compiled `Plan` into this form and runs it the same way."""
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -65,17 +64,6 @@ class Run:
 
     def records(self) -> list[dict]:
         return [dict(zip(self.columns, row)) for row in self.rows]
-
-
-def project_files(start: Path) -> dict[str, Path]:
-    """Dataset files mapped in a project's kpi.toml (`[datasets] tickets = "exports/t.csv"`),
-    found in the folder given or its parents; paths are relative to kpi.toml."""
-    for folder in [start, *start.parents]:
-        config = folder / "kpi.toml"
-        if config.is_file():
-            mapping = tomllib.loads(config.read_text(encoding="utf-8")).get("datasets", {})
-            return {name: (folder / value) for name, value in mapping.items()}
-    return {}
 
 
 def connect():
