@@ -1,5 +1,7 @@
 """Run a compiled plan on DuckDB (embedded, in memory): load the datasets the policy declares,
-report records that belong to nobody in the roster, execute the one query."""
+report records that belong to nobody in the roster, execute the one query. The plan is first
+turned into plain data (`compiled_plan`), which `run.run_compiled` runs, as it runs a plan read
+from the plan cache."""
 from __future__ import annotations
 
 from pathlib import Path
