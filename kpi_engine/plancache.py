@@ -53,13 +53,17 @@ def load_plans(key: str) -> list | None:
 
 
 def store_plans(key: str, plans: list) -> None:
-    """Keep the plans (written whole or not at all; a folder that cannot be written only means no
-    cache)."""
+    """Keep the plans, written whole (a temporary file, then renamed) or not at all: a folder that
+    cannot be written only means no cache."""
     folder = cache_folder()
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("wb", dir=folder, suffix=".tmp", delete=False) as f:
-            pickle.dump(plans, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(f.name, folder / f"{key}.pickle")
+        handle, name = tempfile.mkstemp(dir=folder, suffix=".tmp")
     except OSError:
         return
+    try:
+        with os.fdopen(handle, "wb") as f:
+            pickle.dump(plans, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(name, folder / f"{key}.pickle")
+    except OSError:
+        Path(name).unlink(missing_ok=True)

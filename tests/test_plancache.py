@@ -102,3 +102,13 @@ def test_a_cached_run_sets_bad_rows_aside_and_warns_as_the_first(tmp_path):
     assert len(stored()) == 1
     assert results[1] == results[0]
     assert "negative duration" in results[0][2] and "E99" in results[0][1]
+
+
+def test_a_cache_folder_that_cannot_be_made_only_means_no_cache(tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    args = score_args(ONE_PERIOD) + ["--format", "json"]
+    runs = [CliRunner().invoke(cli, args) for _ in range(2)]
+    assert [r.exit_code for r in runs] == [0, 0], runs[0].output
+    assert runs[1].stdout == runs[0].stdout
