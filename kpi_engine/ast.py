@@ -11,18 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Union
 
-
-@dataclass(frozen=True)
-class Span:
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-    start: int
-    end: int
-
-
-NO_SPAN = Span(0, 0, 0, 0, 0, 0)
+from .span import NO_SPAN, Span  # noqa: F401  (the rest of the package takes them from here)
 
 
 def _span():

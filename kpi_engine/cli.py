@@ -206,7 +206,7 @@ def _score_options(command):
 
 def score_params(policy, settings) -> dict[str, str]:
     """The params a run uses: kpi.toml's, then --set (which wins)."""
-    from .project import project_params
+    from .kpitoml import project_params
 
     given = {name: value for name, value in project_params(Path(policy).resolve().parent).items()}
     given.update((name.strip(), value.strip()) for name, _, value in (item.partition("=") for item in settings))
@@ -214,25 +214,64 @@ def score_params(policy, settings) -> dict[str, str]:
 
 
 def score_runs(policy, data_dir, period, settings, policy_id, ledger_file=None, columns=None, progress=None,
-               quarantine=None, engine="duckdb", master=None):
+               quarantine=None, engine="duckdb", master=None, plan_cache=False):
     """Score every chosen policy of the file; `ledger_file` (default: the project's ledger)
     supplies stored results for earlier periods whose data is absent; `columns` (a regular
     expression) keeps only the result columns it matches; `progress` is told the stages; given a
     `quarantine` list, rows with bad data are set aside there instead of refusing the run.
-    `engine="spark"` runs the same plans on Spark SQL (`master`: the Spark master URL)."""
+    `engine="spark"` runs the same plans on Spark SQL (`master`: the Spark master URL).
+    `plan_cache`: use and fill the plan cache (`kpi_engine.plancache`); its runs carry no `Plan`."""
+    from .kpitoml import project_files
+
+    files = project_files(Path(policy).resolve().parent)
+    data = Path(data_dir) if data_dir else None
+    text = read_policy(Path(policy))
+    # a policy extending a plugin's preset depends on the plugins' files too: compiled every time
+    cache_key = None
+    if plan_cache and engine == "duckdb" and "extends" not in text:
+        from .plancache import load_plans, plan_key
+
+        cache_key = plan_key(text, policy_id, period, score_params(policy, settings))
+        compiled = load_plans(cache_key)
+        if compiled is not None:
+            from .execute.run import run_compiled, set_aside_rows
+
+            need_data(data, files)
+            stage = progress.stage if progress else None
+            runs = []
+            for plan in compiled:
+                before = len(quarantine or [])
+                run = run_compiled(plan, data, files, columns=columns, stage=stage, quarantine=quarantine)
+                run.warnings[:0] = set_aside_rows((quarantine or [])[before:])
+                runs.append(run)
+            return runs
+    runs = _compile_and_score(policy, text, data, files, period, settings, policy_id, ledger_file, columns,
+                              progress, quarantine, engine, master)
+    if cache_key is not None and all(len(run.plan.context.periods) == 1 for run in runs):
+        # plans looking back on earlier periods may read the results ledger: not cached
+        from .execute.engine import compiled_plan
+        from .plancache import store_plans
+
+        store_plans(cache_key, [compiled_plan(run.plan) for run in runs])
+    return runs
+
+
+def need_data(data: Path | None, files: dict) -> None:
+    if data is None and not files:
+        raise click.UsageError("give --data DIR (or map datasets to files in kpi.toml)")
+
+
+def _compile_and_score(policy, text, data, files, period, settings, policy_id, ledger_file, columns, progress,
+                       quarantine, engine, master):
     from .compile.periods import parse_period
-    from .execute.engine import project_files
     from .ledger import ledger_path, score_policy
 
     chosen = parse_period(period)
     parse_settings(tuple(settings))   # each --set refused by its own text before merging
     values = parse_settings(tuple(f"{name}={value}" for name, value in score_params(policy, settings).items()))
+    need_data(data, files)
     folder = Path(policy).resolve().parent
-    files = project_files(folder)
-    data = Path(data_dir) if data_dir else None
-    if data is None and not files:
-        raise click.UsageError("give --data DIR (or map datasets to files in kpi.toml)")
-    source = Source(policy, read_policy(Path(policy)))
+    source = Source(policy, text)
     if engine == "spark":
         from .compile.plan import compile_policy
         from .execute import spark
@@ -279,7 +318,7 @@ def score(policy, data_dir, period, settings, policy_id, quiet, output, output_f
         progress.stage("reading")
         runs = guard(score_runs, policy, data_dir, period, settings, policy_id, ledger_file=ledger_file,
                      columns=RESULT_COLUMNS, progress=progress, quarantine=quarantine,
-                     engine=engine, master=master)
+                     engine=engine, master=master, plan_cache=not (save or show_plan))
         progress.stage("writing")
         if bad_rows:
             from .quarantine import quarantine_csv

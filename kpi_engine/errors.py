@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .ast import NO_SPAN, Span
+from .span import NO_SPAN, Span
 
 
 @dataclass(frozen=True)

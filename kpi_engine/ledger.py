@@ -425,7 +425,7 @@ def score_policy(policy, period, values: dict, source, data_dir: Path | None, fi
     read-only if it exists) stored for them, and the run's warnings say which (LANGUAGE.md:
     "computed from the same data or from stored results"). Given a `quarantine` list, rows with
     bad data are set aside there, and the warnings say which."""
-    from .execute.engine import set_aside_rows
+    from .execute.run import set_aside_rows
 
     before = len(quarantine or [])
     run = _score_policy(policy, period, values, source, data_dir, files, ledger, appeal_adjustments,

@@ -59,18 +59,6 @@ def init_project(folder: Path, industry: str, size: str, params: dict | None = N
     return policy_path, config_path
 
 
-def project_params(folder: Path) -> dict[str, str]:
-    """The params a project's kpi.toml gives (blanks still "?" are left out)."""
-    import tomllib
-
-    for candidate in [folder, *folder.parents]:
-        config = candidate / "kpi.toml"
-        if config.is_file():
-            params = tomllib.loads(config.read_text(encoding="utf-8")).get("params", {})
-            return {name: str(value) for name, value in params.items() if str(value).strip() != "?"}
-    return {}
-
-
 def generate_sample(folder: Path, industry: str, period: Period, people: int, seed: int = 1) -> Path:
     library = registry()
     if industry not in library.generators:

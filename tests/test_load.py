@@ -169,10 +169,13 @@ def test_parquet_dataset_is_a_view_over_the_file(con, data):
     ("opened_at", "NULL::TIMESTAMP", "empty time"),
     ("agent_id", "'  '", "empty person id"),
     ("first_response", "170141183460469231731687303715884105727::HUGEINT", "expected a duration"),
+    ("first_response", "-5", "a negative duration ('-5')"),
+    ("opened_at", "TIMESTAMP '2999-01-01 00:00:00'", "the time '2999-01-01 00:00:00' is in the future"),
 ])
 def test_typed_parquet_columns_are_still_checked(con, data, column, value, message):
-    # a null in a typed column shows in the row groups' statistics; a value too large for the
-    # field's DECIMAL, or a blank id, can only be found by reading: either way the record is refused
+    # a null, a negative duration or a time in the future shows in the row groups' statistics; a
+    # value too large for the field's DECIMAL, or a blank id, can only be found by reading: either
+    # way the record is refused
     row = {"agent_id": "'E02'", "opened_at": "TIMESTAMP '2026-10-01 10:00:00'", "first_response": "61"}
     row[column] = value
     con.execute(f"""COPY (SELECT 'E01' AS agent_id, TIMESTAMP '2026-10-01 09:00:00' AS opened_at,

@@ -1,30 +1,19 @@
 """Run a compiled plan on DuckDB (embedded, in memory): load the datasets the policy declares,
-report records that belong to nobody in the roster, execute the one query."""
+report records that belong to nobody in the roster, execute the one query. The plan is first
+turned into plain data (`compiled_plan`), which `run.run_compiled` runs, as it runs a plan read
+from the plan cache."""
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlglot import exp
 
 from .. import ast
-from ..errors import ScoringError
 from ..compile.plan import Plan, col, q, timestamp
-from .load import DatasetSpec, FieldSpec, SetAside, load_datasets, record_places
-from .sqltext import first_line, lit
-
-
-@dataclass
-class Run:
-    plan: Plan
-    columns: list[str]
-    rows: list[tuple]
-    warnings: list[str] = field(default_factory=list)
-    files: dict[str, Path] = field(default_factory=dict)
-
-    def records(self) -> list[dict]:
-        return [dict(zip(self.columns, row)) for row in self.rows]
+from .load import DatasetSpec, FieldSpec, SetAside
+# Run and connect are imported from here too
+from .run import (CompiledPlan, IndicatorShape, ResultShape, Run, UnmatchedQuery, connect,  # noqa: F401
+                  run_compiled)
 
 
 def dataset_specs(policy: ast.Policy) -> list[DatasetSpec]:
@@ -34,78 +23,32 @@ def dataset_specs(policy: ast.Policy) -> list[DatasetSpec]:
             for d in policy.of(ast.Dataset)]
 
 
-def project_files(start: Path) -> dict[str, Path]:
-    """Dataset files mapped in a project's kpi.toml (`[datasets] tickets = "exports/t.csv"`),
-    found in the folder given or its parents; paths are relative to kpi.toml."""
-    for folder in [start, *start.parents]:
-        config = folder / "kpi.toml"
-        if config.is_file():
-            mapping = tomllib.loads(config.read_text(encoding="utf-8")).get("datasets", {})
-            return {name: (folder / value) for name, value in mapping.items()}
-    return {}
-
-
-def connect():
-    import duckdb
-    # DuckDB draws its own progress bar on a terminal; kpi shows its own (kpi_engine.progress)
-    con = duckdb.connect(":memory:")
-    con.execute("SET enable_progress_bar = false")
-    return con
-
-
 def execute(plan: Plan, data_dir: Path | None, files: dict[str, Path] | None = None, con=None,
             loaded: dict[str, Path] | None = None, columns: str | None = None, stage=None,
             quarantine: list[SetAside] | None = None) -> Run:
-    """Load the data and run the plan. ``loaded`` (the files used) says ``con`` has the data
-    already; given a ``quarantine`` list, records with problems are set aside there (see
-    ``load_datasets``) instead of refusing the run; ``columns`` (a regular expression) keeps only
-    the output columns it matches, since turning each value into a Python object is a large part of the
-    cost when the plan has many intermediate columns. ``stage(name)`` is told when the
-    computing starts (for a progress display)."""
-    import duckdb
-
-    con = con or connect()
-    used = loaded if loaded is not None else load_datasets(con, dataset_specs(plan.policy), data_dir, files or {},
-                                                            quarantine=quarantine)
-    if stage:
-        stage("computing")
-    query = plan.sql(pretty=False)
-    if columns is not None:
-        query = f"SELECT COLUMNS({lit(columns)}) FROM ({query}) ORDER BY __row"
-    try:
-        warnings = unmatched_records(lambda tree: con.execute(tree.sql("duckdb")).fetchall(), plan, used)
-        # a cursor, not con.sql(): the relation API tokenizes the (long, non-ASCII) text in Python
-        result = con.execute(query)
-        rows = result.fetchall()
-    except duckdb.Error as error:
-        reading = (duckdb.IOException, duckdb.InvalidInputException)
-        if not isinstance(error, reading) and type(error) is not duckdb.Error:
-            raise  # binder, catalog, conversion...: a bug of the plan, not the data; keep the traceback
-        raise unreadable(error, used) from None
-    return Run(plan, [d[0] for d in result.description], rows, warnings, used)
+    """Load the data and run the plan (see ``run_compiled``)."""
+    return run_compiled(compiled_plan(plan), data_dir, files, con, loaded, columns, stage, quarantine, plan)
 
 
-def unreadable(error: Exception, used: dict[str, Path]) -> ScoringError:
-    """A Parquet dataset is read in place (a view), so a damaged page may show only while scoring."""
-    files = ", ".join(str(path) for path in used.values())
-    return ScoringError(f"cannot read the data ({files}): {first_line(error)}")
+def compiled_plan(plan: Plan) -> CompiledPlan:
+    """The plan as plain data: what running it on DuckDB and rendering its result need."""
+    return CompiledPlan(result_shape(plan), tuple(dataset_specs(plan.policy)), plan.context.roster.id.name,
+                        tuple(unmatched_queries(plan, lambda tree: tree.sql("duckdb"))), plan.sql(pretty=False))
 
 
-def set_aside_rows(set_aside: list[SetAside]) -> list[str]:
-    """The result says which rows it was computed without."""
-    rows: dict[str, set] = {}
-    for s in set_aside:
-        rows.setdefault(s.problem.file, set()).add(s.problem.row)
-    return [f"{file}: {len(r)} row(s) with bad data were set aside and not scored (lines/rows "
-            f"{_positions(sorted(r))})" for file, r in rows.items()]
+def result_shape(plan: Plan) -> ResultShape:
+    return ResultShape(plan.policy.id.name, plan.policy.label, plan.period.label,
+                       "name" in plan.context.roster_fields,
+                       tuple(IndicatorShape(i.id, i.label, i.maximum) for i in plan.indicators),
+                       tuple(plan.outcomes), tuple(plan.distributions), tuple(plan.payouts), tuple(plan.actions))
 
 
-def unmatched_records(fetch, plan: Plan, used: dict[str, Path]) -> list[str]:
-    """Records in the scored periods whose person is not in the roster: never dropped silently.
-    `fetch` runs a query tree on the engine in use and returns its rows."""
+def unmatched_queries(plan: Plan, render) -> list[UnmatchedQuery]:
+    """For each dataset with a time, the query listing records of the scored periods whose person
+    is not in the roster; ``render`` turns a query tree into the engine's SQL text."""
     roster = plan.context.roster.id.name
     start, end = plan.context.periods[-1].start, plan.context.periods[0].end
-    warnings = []
+    queries = []
     for name, dataset in plan.context.datasets.items():
         if dataset.at is None:
             continue
@@ -118,20 +61,8 @@ def unmatched_records(fetch, plan: Plan, used: dict[str, Path]) -> list[str]:
                                  exp.LT(this=at.copy(), expression=timestamp(end)),
                                  exp.Not(this=exp.In(this=col("__pid"), query=exp.Subquery(this=known)))))
                  .group_by(exp.Literal.number(1)).order_by(exp.Literal.number(1)))
-        found = fetch(query)
-        if found:
-            records = sum(count for _, count, _ in found)
-            named = {pid: sorted(rows)[:_SHOWN] for pid, _, rows in found[:_SHOWN]}
-            unit, places = (record_places(connect(), used[name], {r for rs in named.values() for r in rs})
-                            if name in used else ("record", {}))
-            people = "; ".join(
-                f"{pid} ({unit}{'s' if len(rows) > 1 else ''} "
-                + _positions([places.get(r, r) for r in rows], more=len(all_rows) - len(rows)) + ")"
-                for (pid, rows), (_, _, all_rows) in zip(named.items(), found))
-            warnings.append(f"{used.get(name, name)}: column {dataset.person.name}: {records} "
-                            f"record(s) of {len(found)} person(s) not in the roster {roster} were "
-                            f"not scored: {people}" + (" …" if len(found) > _SHOWN else ""))
-    return warnings
+        queries.append(UnmatchedQuery(name, dataset.person.name, render(query)))
+    return queries
 
 
 def periods_with_data(con, plan: Plan) -> set[int]:
@@ -148,12 +79,3 @@ def periods_with_data(con, plan: Plan) -> set[int]:
                 found.add(index)
                 break
     return found
-
-
-_SHOWN = 5  # people, and places of each, named in a warning
-
-
-def _positions(places: list[int], more: int = 0) -> str:
-    text = ", ".join(str(p) for p in places[:_SHOWN])
-    more += max(0, len(places) - _SHOWN)
-    return text + (f" and {more} more" if more else "")

@@ -20,7 +20,8 @@ from sqlglot import exp
 
 from ..compile.plan import Plan
 from ..errors import KpiError
-from .engine import Run, dataset_specs, unmatched_records
+from .engine import Run, dataset_specs, result_shape, unmatched_queries
+from .run import unmatched_records
 from .load import (_DATE_FORMATS, _DATETIME_FORMATS, _EXPECTED, _EXPECTED_AT, MAX_PER_COLUMN, SQL_TYPES,
                    DataError, DataProblem, DatasetSpec, _find_file)
 
@@ -329,8 +330,8 @@ def execute(plan: Plan, data_dir: Path | None, files: dict[str, Path] | None = N
     spark = spark or session()
     used = load_datasets(spark, dataset_specs(plan.policy), data_dir, files or {})
     try:
-        warnings = unmatched_records(lambda query: [tuple(row) for row in spark.sql(spark_sql(query)).collect()],
-                                     plan, used)
+        warnings = unmatched_records(lambda sql: [tuple(row) for row in spark.sql(sql).collect()],
+                                     plan.context.roster.id.name, unmatched_queries(plan, spark_sql), used)
         frame = spark.sql(spark_sql(plan.query))
         rows = [tuple(row) for row in frame.collect()]
     except Exception as error:
@@ -340,7 +341,7 @@ def execute(plan: Plan, data_dir: Path | None, files: dict[str, Path] | None = N
     finally:
         for name in used:
             spark.catalog.dropTempView(name)
-    return Run(plan, frame.columns, rows, warnings, used)
+    return Run(plan, frame.columns, rows, warnings, used, result_shape(plan))
 
 
 def _first_line(error: Exception) -> str:

@@ -10,7 +10,7 @@ import json
 from decimal import Decimal
 from json.encoder import encode_basestring as json_string  # keeps non-ASCII text as it is
 
-from ..execute.engine import Run
+from ..execute.run import Run
 
 
 #: The plan's output columns a result (JSON, table, CSV) reads: the person, name, total,
@@ -31,17 +31,17 @@ def number(value: Decimal | int | None):
 
 
 def person_results(run: Run) -> list[dict]:
-    plan = run.plan
+    shape = run.shape
     people = []
-    has_name = "name" in plan.context.roster_fields
-    no_total = f"no indicator applies to this person in {plan.period.label} (no data for any measure)"
+    has_name = shape.has_name
+    no_total = f"no indicator applies to this person in {shape.period} (no data for any measure)"
     # column names built once, not per person (5,000 people x every item)
     indicators = [(item.id, f"v:{item.id}", f"s:{item.id}", f"c:{item.id}", number(item.maximum))
-                  for item in plan.indicators]
-    outcomes = [(name, f"o:{name}") for name in plan.outcomes]
-    distributions = [(name, f"d:{name}") for name in plan.distributions]
-    payouts = [(name, f"p:{name}") for name in plan.payouts]
-    actions = [(label, f"a:{index}") for index, label in enumerate(plan.actions)]
+                  for item in shape.indicators]
+    outcomes = [(name, f"o:{name}") for name in shape.outcomes]
+    distributions = [(name, f"d:{name}") for name in shape.distributions]
+    payouts = [(name, f"p:{name}") for name in shape.payouts]
+    actions = [(label, f"a:{index}") for index, label in enumerate(shape.actions)]
     for row in run.records():
         total = number(row["total"])
         person = {"id": row["__pid"]}
@@ -76,7 +76,7 @@ def _value(value):
 
 
 def result_document(run: Run) -> dict:
-    document = {"policy": run.plan.policy.id.name, "period": run.plan.period.label,
+    document = {"policy": run.shape.policy, "period": run.shape.period,
                 "people": person_results(run)}
     if run.warnings:
         document["warnings"] = run.warnings
@@ -144,17 +144,17 @@ def _short(value, digits: int = 2) -> str:
 
 
 def table_rows(run: Run) -> tuple[list[str], list[list[str]]]:
-    plan = run.plan
-    header = ["id", "name", *(p.label or p.id for p in plan.indicators), "调整", "总分",
-              *plan.outcomes, *plan.distributions, *plan.payouts, "actions"]
+    shape = run.shape
+    header = ["id", "name", *(p.label or p.id for p in shape.indicators), "调整", "总分",
+              *shape.outcomes, *shape.distributions, *shape.payouts, "actions"]
     body = []
     for person in person_results(run):
         cells = [person["id"], person.get("name", "")]
-        cells += [_short(person["indicators"][p.id]["score"]) for p in plan.indicators]
+        cells += [_short(person["indicators"][p.id]["score"]) for p in shape.indicators]
         cells += [_short(person["adjustments"]), _short(person["total"])]
-        cells += [_short(person["outcomes"][o]) for o in plan.outcomes]
-        cells += [_short(person["distributions"][d]) for d in plan.distributions]
-        cells += [_short(person["payouts"][p]) for p in plan.payouts]
+        cells += [_short(person["outcomes"][o]) for o in shape.outcomes]
+        cells += [_short(person["distributions"][d]) for d in shape.distributions]
+        cells += [_short(person["payouts"][p]) for p in shape.payouts]
         cells += ["; ".join(person["actions"])]
         body.append(cells)
     return header, body
@@ -163,7 +163,7 @@ def table_rows(run: Run) -> tuple[list[str], list[list[str]]]:
 def to_table(run: Run) -> str:
     header, body = table_rows(run)
     widths = [max(_width(row[i]) for row in [header] + body) for i in range(len(header))]
-    lines = [f"{run.plan.policy.label or run.plan.policy.id.name} · {run.plan.period.label}"]
+    lines = [f"{run.shape.label or run.shape.policy} · {run.shape.period}"]
     for index, row in enumerate([header] + body):
         lines.append("  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row)).rstrip())
         if index == 0:

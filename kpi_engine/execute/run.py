@@ -1,0 +1,153 @@
+"""Running a compiled plan on DuckDB from its plain-data form (`CompiledPlan`: SQL text and what
+loading, the unmatched-records check and the result need), so that a plan read back from the plan
+cache (`kpi_engine.plancache`) runs without importing sqlglot or the parser. `engine.execute` turns
+a freshly compiled `Plan` into this form and runs it the same way."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from ..errors import ScoringError
+from .load import DatasetSpec, SetAside, load_datasets, record_places
+from .sqltext import first_line, lit
+
+
+@dataclass(frozen=True)
+class IndicatorShape:
+    id: str
+    label: str | None
+    maximum: Decimal
+
+
+@dataclass(frozen=True)
+class ResultShape:
+    """What a result (JSON, table, CSV) says besides the rows: the policy, the period, and the
+    columns the plan gives for each indicator, outcome, distribution, payout and action."""
+    policy: str
+    label: str | None
+    period: str
+    has_name: bool
+    indicators: tuple[IndicatorShape, ...]
+    outcomes: tuple[str, ...]
+    distributions: tuple[str, ...]
+    payouts: tuple[str, ...]
+    actions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class UnmatchedQuery:
+    """Lists the records of one dataset in the scored periods whose person is not in the roster:
+    rows of (person, records, [record __row])."""
+    dataset: str
+    person_column: str
+    sql: str
+
+
+@dataclass(frozen=True)
+class CompiledPlan:
+    shape: ResultShape
+    datasets: tuple[DatasetSpec, ...]
+    roster: str
+    unmatched: tuple[UnmatchedQuery, ...]
+    sql: str
+
+
+@dataclass
+class Run:
+    plan: object | None   # the compile.plan.Plan (None when the plan came from the plan cache)
+    columns: list[str]
+    rows: list[tuple]
+    warnings: list[str] = field(default_factory=list)
+    files: dict[str, Path] = field(default_factory=dict)
+    shape: ResultShape | None = None
+
+    def records(self) -> list[dict]:
+        return [dict(zip(self.columns, row)) for row in self.rows]
+
+
+def connect():
+    import duckdb
+    # DuckDB draws its own progress bar on a terminal; kpi shows its own (kpi_engine.progress)
+    con = duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+def run_compiled(compiled: CompiledPlan, data_dir: Path | None, files: dict[str, Path] | None = None, con=None,
+                 loaded: dict[str, Path] | None = None, columns: str | None = None, stage=None,
+                 quarantine: list[SetAside] | None = None, plan=None) -> Run:
+    """Load the data and run the plan. ``loaded`` (the files used) says ``con`` has the data
+    already; given a ``quarantine`` list, records with problems are set aside there (see
+    ``load_datasets``) instead of refusing the run; ``columns`` (a regular expression) keeps only
+    the output columns it matches, since turning each value into a Python object is a large part of the
+    cost when the plan has many intermediate columns. ``stage(name)`` is told when the
+    computing starts (for a progress display). ``plan``: the Plan compiled, kept in the Run."""
+    import duckdb
+
+    con = con or connect()
+    used = loaded if loaded is not None else load_datasets(con, compiled.datasets, data_dir, files or {},
+                                                            quarantine=quarantine)
+    if stage:
+        stage("computing")
+    query = compiled.sql
+    if columns is not None:
+        query = f"SELECT COLUMNS({lit(columns)}) FROM ({query}) ORDER BY __row"
+    try:
+        warnings = unmatched_records(lambda sql: con.execute(sql).fetchall(), compiled.roster,
+                                     compiled.unmatched, used)
+        # a cursor, not con.sql(): the relation API tokenizes the (long, non-ASCII) text in Python
+        result = con.execute(query)
+        rows = result.fetchall()
+    except duckdb.Error as error:
+        reading = (duckdb.IOException, duckdb.InvalidInputException)
+        if not isinstance(error, reading) and type(error) is not duckdb.Error:
+            raise  # binder, catalog, conversion...: a bug of the plan, not the data; keep the traceback
+        raise unreadable(error, used) from None
+    return Run(plan, [d[0] for d in result.description], rows, warnings, used, compiled.shape)
+
+
+def unreadable(error: Exception, used: dict[str, Path]) -> ScoringError:
+    """A Parquet dataset is read in place (a view), so a damaged page may show only while scoring."""
+    files = ", ".join(str(path) for path in used.values())
+    return ScoringError(f"cannot read the data ({files}): {first_line(error)}")
+
+
+def unmatched_records(fetch, roster: str, queries, used: dict[str, Path]) -> list[str]:
+    """Records in the scored periods whose person is not in the roster: never dropped silently.
+    `fetch` runs a query's `sql` (as the engine in use takes it) and returns its rows."""
+    warnings = []
+    for query in queries:
+        found = fetch(query.sql)
+        if found:
+            name = query.dataset
+            records = sum(count for _, count, _ in found)
+            named = {pid: sorted(rows)[:_SHOWN] for pid, _, rows in found[:_SHOWN]}
+            unit, places = (record_places(connect(), used[name], {r for rs in named.values() for r in rs})
+                            if name in used else ("record", {}))
+            people = "; ".join(
+                f"{pid} ({unit}{'s' if len(rows) > 1 else ''} "
+                + _positions([places.get(r, r) for r in rows], more=len(all_rows) - len(rows)) + ")"
+                for (pid, rows), (_, _, all_rows) in zip(named.items(), found))
+            warnings.append(f"{used.get(name, name)}: column {query.person_column}: {records} "
+                            f"record(s) of {len(found)} person(s) not in the roster {roster} were "
+                            f"not scored: {people}" + (" …" if len(found) > _SHOWN else ""))
+    return warnings
+
+
+def set_aside_rows(set_aside: list[SetAside]) -> list[str]:
+    """The result says which rows it was computed without."""
+    rows: dict[str, set] = {}
+    for s in set_aside:
+        rows.setdefault(s.problem.file, set()).add(s.problem.row)
+    return [f"{file}: {len(r)} row(s) with bad data were set aside and not scored (lines/rows "
+            f"{_positions(sorted(r))})" for file, r in rows.items()]
+
+
+_SHOWN = 5  # people, and places of each, named in a warning
+
+
+def _positions(places: list[int], more: int = 0) -> str:
+    text = ", ".join(str(p) for p in places[:_SHOWN])
+    more += max(0, len(places) - _SHOWN)
+    return text + (f" and {more} more" if more else "")
