@@ -23,6 +23,7 @@ from kpi_engine.execute.engine import connect
 from kpi_engine.plugins import registry
 from kpi_engine.render.manual import build_manual
 from kpi_engine.check.intervals import INF
+from kpi_engine.check.scope import Scope
 from kpi_engine.render.sentences import Sentences
 
 CASES = Path(__file__).resolve().parents[2] / "shared" / "conformance"
@@ -74,20 +75,12 @@ def engine_rows(sql_for_value, values: list[Decimal], context) -> list[int | Non
 def band_cases():
     for name, policy, settings, _ in POLICIES:
         say = Sentences(policy, "zh", settings)
-        for indicator in _indicators(policy.tree):
+        for indicator in Scope(policy).indicators:
             if isinstance(indicator.rule, ast.Bands):
                 yield pytest.param(name, policy, settings, indicator, id=f"{name}:{indicator.id.name}")
         for item in policy.of(ast.Outcome):
             if any(say.region_of(row.test) is not None for row in item.rows if not isinstance(row.test, ast.TestElse)):
                 yield pytest.param(name, policy, settings, item, id=f"{name}:{item.id.name}")
-
-
-def _indicators(items):
-    for item in items:
-        if isinstance(item, ast.Indicator):
-            yield item
-        elif isinstance(item, ast.Dimension):
-            yield from _indicators(item.items)
 
 
 @pytest.mark.parametrize("name, policy, settings, item", list(band_cases()))
@@ -127,7 +120,7 @@ def test_every_table_row_is_a_sentence_in_the_manual(name, policy, settings, tex
     manual = build_manual(policy, text, "zh", settings)
     printed = {s for item in manual.indicators for s in item.sentences} | {s for t in manual.results for s in t.sentences}
     say = Sentences(policy, "zh", settings)
-    for indicator in _indicators(policy.tree):
+    for indicator in Scope(policy).indicators:
         for band in say.rule_bands(indicator):
             assert band.sentence in printed
     for item in policy.of(ast.Outcome):
