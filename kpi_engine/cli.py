@@ -307,7 +307,7 @@ def score(policy, data_dir, period, settings, policy_id, quiet, output, output_f
     """Score a period's data with a policy: every person's indicators, total, outcomes,
     distribution places, payouts and actions."""
     from .progress import Progress
-    from .render.result import RESULT_COLUMNS, result_document, to_csv, to_json, to_table
+    from .render.result import RESULT_COLUMNS, result_json, to_csv, to_table
 
     if master and engine != "spark":
         raise click.UsageError("--master is for --engine spark")
@@ -325,8 +325,7 @@ def score(policy, data_dir, period, settings, policy_id, quiet, output, output_f
 
             write_atomically(Path(bad_rows[1]), quarantine_csv(quarantine))
         if output == "json":
-            documents = [result_document(run) for run in runs]
-            text = to_json(documents[0] if len(documents) == 1 else documents) + "\n"
+            text = result_json(runs)
         elif output == "csv":
             text = "".join(to_csv(run) for run in runs)
         else:

@@ -76,7 +76,7 @@ def register_commands(cli):
         write the result."""
         from .compile.periods import parse_period
         from .project import generate_sample, init_project, preset_for
-        from .render.result import result_document, to_json, to_table
+        from .render.result import result_json, to_table
 
         target = Path(folder)
         preset = guard(preset_for, industry, size)
@@ -85,8 +85,7 @@ def register_commands(cli):
         data = guard(generate_sample, target, industry, chosen, people)
         runs = guard(score_runs, str(policy_path), str(data), period, (), None)
         result_path = target / "result.json"
-        documents = [result_document(run) for run in runs]
-        write_atomically(result_path, to_json(documents[0] if len(documents) == 1 else documents) + "\n")
+        write_atomically(result_path, result_json(runs))
         for run in runs:
             click.echo(to_table(run))
         click.echo(f"policy: {policy_path}\nproject: {config_path}\ndata: {data}\nresult: {result_path}")

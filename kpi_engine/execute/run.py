@@ -4,6 +4,7 @@ cache (`kpi_engine.plancache`) runs without importing sqlglot or the parser. `en
 a freshly compiled `Plan` into this form and runs it the same way."""
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -53,14 +54,49 @@ class CompiledPlan:
     sql: str
 
 
+class ResultTable:
+    """A run's result rows, kept in DuckDB until someone asks for them: turning 5,000 people's
+    decimals into Python objects takes longer than computing them, and the JSON result is written
+    by a query over this table (`render.result.people_json`) without that step."""
+
+    def __init__(self, con, name: str):
+        self.con, self.name = con, name
+        self._rows: list[tuple] | None = None
+
+    @classmethod
+    def of_arrow(cls, table) -> "ResultTable":
+        """The rows of an Arrow table (another engine's result), in a DuckDB of their own."""
+        con = connect()
+        con.register("__kpi_arrow", table)
+        con.execute("CREATE TABLE __kpi_result AS SELECT * FROM __kpi_arrow")
+        con.unregister("__kpi_arrow")
+        return cls(con, "__kpi_result")
+
+    def columns(self) -> list[str]:
+        return [d[0] for d in self.con.execute(f"SELECT * FROM {self.name} LIMIT 0").description]
+
+    def rows(self) -> list[tuple]:
+        if self._rows is None:
+            self._rows = self.query(f"SELECT * FROM {self.name} ORDER BY rowid")
+        return self._rows
+
+    def query(self, sql: str) -> list[tuple]:
+        """The rows of a query over this table (its `name`; `rowid` is the result's order)."""
+        return self.con.execute(sql).fetchall()
+
+
 @dataclass
 class Run:
     plan: object | None   # the compile.plan.Plan (None when the plan came from the plan cache)
     columns: list[str]
-    rows: list[tuple]
+    result: ResultTable
     warnings: list[str] = field(default_factory=list)
     files: dict[str, Path] = field(default_factory=dict)
     shape: ResultShape | None = None
+
+    @property
+    def rows(self) -> list[tuple]:
+        return self.result.rows()
 
     def records(self) -> list[dict]:
         return [dict(zip(self.columns, row)) for row in self.rows]
@@ -93,18 +129,18 @@ def run_compiled(compiled: CompiledPlan, data_dir: Path | None, files: dict[str,
     query = compiled.sql
     if columns is not None:
         query = f"SELECT COLUMNS({lit(columns)}) FROM ({query}) ORDER BY __row"
+    result = ResultTable(con, f"__kpi_result_{uuid.uuid4().hex[:8]}")
     try:
         warnings = unmatched_records(lambda sql: con.execute(sql).fetchall(), compiled.roster,
                                      compiled.unmatched, used)
         # a cursor, not con.sql(): the relation API tokenizes the (long, non-ASCII) text in Python
-        result = con.execute(query)
-        rows = result.fetchall()
+        con.execute(f"CREATE TEMP TABLE {result.name} AS {query}")
     except duckdb.Error as error:
         reading = (duckdb.IOException, duckdb.InvalidInputException)
         if not isinstance(error, reading) and type(error) is not duckdb.Error:
             raise  # binder, catalog, conversion...: a bug of the plan, not the data; keep the traceback
         raise unreadable(error, used) from None
-    return Run(plan, [d[0] for d in result.description], rows, warnings, used, compiled.shape)
+    return Run(plan, result.columns(), result, warnings, used, compiled.shape)
 
 
 def unreadable(error: Exception, used: dict[str, Path]) -> ScoringError:

@@ -21,7 +21,7 @@ from sqlglot import exp
 from ..compile.plan import Plan
 from ..errors import KpiError
 from .engine import Run, dataset_specs, result_shape, unmatched_queries
-from .run import unmatched_records
+from .run import ResultTable, unmatched_records
 from .load import (_DATE_FORMATS, _DATETIME_FORMATS, _EXPECTED, _EXPECTED_AT, MAX_PER_COLUMN, SQL_TYPES,
                    DataError, DataProblem, DatasetSpec, _find_file)
 
@@ -333,7 +333,7 @@ def execute(plan: Plan, data_dir: Path | None, files: dict[str, Path] | None = N
         warnings = unmatched_records(lambda sql: [tuple(row) for row in spark.sql(sql).collect()],
                                      plan.context.roster.id.name, unmatched_queries(plan, spark_sql), used)
         frame = spark.sql(spark_sql(plan.query))
-        rows = [tuple(row) for row in frame.collect()]
+        result = ResultTable.of_arrow(frame.toArrow())
     except Exception as error:
         if isinstance(error, KpiError):
             raise
@@ -341,7 +341,7 @@ def execute(plan: Plan, data_dir: Path | None, files: dict[str, Path] | None = N
     finally:
         for name in used:
             spark.catalog.dropTempView(name)
-    return Run(plan, frame.columns, rows, warnings, used, result_shape(plan))
+    return Run(plan, frame.columns, result, warnings, used, result_shape(plan))
 
 
 def _first_line(error: Exception) -> str:

@@ -7,10 +7,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from decimal import Decimal
 from json.encoder import encode_basestring as json_string  # keeps non-ASCII text as it is
 
 from ..execute.run import Run
+from ..execute.sqltext import ident, lit
 
 
 #: The plan's output columns a result (JSON, table, CSV) reads: the person, name, total,
@@ -30,57 +32,156 @@ def number(value: Decimal | int | None):
     return normal if normal != 0 else Decimal(0)
 
 
-def person_results(run: Run) -> list[dict]:
-    shape = run.shape
-    people = []
-    has_name = shape.has_name
+# ---- each person's result, written by DuckDB -----------------------------------------------
+# The people are the bulk of a result (5,000 people x 6 indicators: 150,000 values); a query over
+# the run's result table writes each person's JSON object, so no value passes through Python on
+# the way to `kpi score --format json`. Everything else reads the people back from that text
+# (`person_results`), so there is one definition of a person's result.
+
+def _json_texts(columns, table: str) -> str:
+    """The columns of the result table as JSON text, in the result's order (`__order`): DuckDB's
+    own JSON, decimals without trailing zeros (exact, as `number` writes them), null for NULL."""
+    texts = ", ".join(f"to_json({ident(c)})::VARCHAR AS {ident(c)}" for c in columns)
+    numbers = ", ".join(f"coalesce(CASE WHEN contains({ident(c)}, '.') AND NOT starts_with({ident(c)}, '\"') "
+                        f"THEN rtrim(rtrim({ident(c)}, '0'), '.') ELSE {ident(c)} END, 'null') AS {ident(c)}"
+                        for c in columns)
+    return f"SELECT __order, {numbers} FROM (SELECT rowid AS __order, {texts} FROM {table})"
+
+
+def _constant(value) -> str:
+    return lit(json_scalar(value))
+
+
+class _Object:
+    """The SQL writing one JSON object at `level` (indent 1) from the columns' JSON texts, as the
+    pieces of one `concat` (chains of `||` copy the growing text at every step); an entry given a
+    condition is written only where it holds (never the first)."""
+
+    def __init__(self, level: int):
+        self.level, self.pieces, self.columns = level, [], []
+
+    def add(self, key: str, value: "str | _Object", when: str | None = None) -> "_Object":
+        separator = lit(("{" if not self.pieces else ",") + "\n" + " " * (self.level + 1) + json_string(key) + ": ")
+        if when:
+            self.pieces.append(f"CASE WHEN {when} THEN {separator} || {value} ELSE '' END")
+        elif isinstance(value, _Object):
+            self.columns += value.columns
+            self.pieces += [separator, *value.written()]
+        else:
+            self.pieces += [separator, value]
+        return self
+
+    def column(self, key: str, column: str, when: str | None = None) -> "_Object":
+        self.columns.append(column)
+        return self.add(key, ident(column), when)
+
+    def written(self) -> list[str]:
+        if not self.pieces:
+            return ["'{}'"]
+        return [*self.pieces, lit("\n" + " " * self.level + "}")]
+
+    def sql(self) -> str:
+        return f"concat({', '.join(self.written())})"
+
+
+def people_json_sql(shape, table: str, columns) -> str:
+    """The query over a run's result table (with these `columns`) giving each person's result
+    object as JSON text, written at level 0 (`RawJson` indents it where it goes); the keys as
+    LANGUAGE.md gives them. An indicator without a measure has no value column."""
     no_total = f"no indicator applies to this person in {shape.period} (no data for any measure)"
-    # column names built once, not per person (5,000 people x every item)
-    indicators = [(item.id, f"v:{item.id}", f"s:{item.id}", f"c:{item.id}", number(item.maximum))
-                  for item in shape.indicators]
-    outcomes = [(name, f"o:{name}") for name in shape.outcomes]
-    distributions = [(name, f"d:{name}") for name in shape.distributions]
-    payouts = [(name, f"p:{name}") for name in shape.payouts]
-    actions = [(label, f"a:{index}") for index, label in enumerate(shape.actions)]
-    for row in run.records():
-        total = number(row["total"])
-        person = {"id": row["__pid"]}
-        if has_name:
-            person["name"] = row["name"]
-        person["total"] = total
-        if total is None:
-            person["reason"] = no_total
-        scores = {}
-        for item, value, score_column, contribution, maximum in indicators:
-            score = number(row[score_column])
-            entry = {"value": _value(row.get(value)), "score": score, "max": maximum,
-                     "contribution": number(row[contribution]) if score is not None and total is not None else None}
-            if score is None:
-                entry["reason"] = "not applicable: its measure has no value in this period"
-            scores[item] = entry
-        person["indicators"] = scores
-        person["adjustments"] = number(row["adjustments"]) if total is not None else None
-        person["vetoed"] = bool(row["vetoed"]) if total is not None else False
-        person["outcomes"] = {name: _value(row[column]) for name, column in outcomes}
-        person["distributions"] = {name: row[column] for name, column in distributions}
-        person["payouts"] = {name: number(row[column]) or Decimal(0) for name, column in payouts}
-        person["actions"] = [label for label, column in actions if row.get(column)]
-        people.append(person)
-    return people
+    not_applicable = "not applicable: its measure has no value in this period"
+    scored = """"total" <> 'null'"""
+    person = _Object(0).column("id", "__pid")
+    if shape.has_name:
+        person.column("name", "name")
+    person.column("total", "total").add("reason", _constant(no_total), f"NOT {scored}")
+    indicators = _Object(1)
+    for item in shape.indicators:
+        score = ident(f"s:{item.id}")
+        entry = _Object(2)
+        if f"v:{item.id}" in columns:
+            entry.column("value", f"v:{item.id}")
+        else:
+            entry.add("value", "'null'")
+        entry.column("score", f"s:{item.id}")
+        entry.add("max", _constant(number(item.maximum)))
+        entry.columns.append(f"c:{item.id}")
+        entry.add("contribution", f"CASE WHEN {score} <> 'null' AND {scored} THEN {ident(f'c:{item.id}')} ELSE 'null' END")
+        indicators.add(item.id, entry.add("reason", _constant(not_applicable), f"{score} = 'null'"))
+    person.add("indicators", indicators)
+    person.columns += ["adjustments", "vetoed"]
+    person.add("adjustments", f"""CASE WHEN {scored} THEN "adjustments" ELSE 'null' END""")
+    person.add("vetoed", f"""CASE WHEN {scored} AND "vetoed" = 'true' THEN 'true' ELSE 'false' END""")
+    person.add("outcomes", _columns(shape.outcomes, "o:"))
+    person.add("distributions", _columns(shape.distributions, "d:"))
+    payouts = _Object(1)
+    for name in shape.payouts:
+        payouts.columns.append(f"p:{name}")
+        payouts.add(name, f"""CASE WHEN {ident(f"p:{name}")} = 'null' THEN '0' ELSE {ident(f"p:{name}")} END""")
+    person.add("payouts", payouts)
+    actions = [(f"a:{i}", label) for i, label in enumerate(shape.actions) if f"a:{i}" in columns]
+    person.columns += [column for column, _ in actions]
+    person.add("actions", _actions(actions))
+    return f"SELECT {person.sql()} FROM ({_json_texts(person.columns, table)}) ORDER BY __order"
 
 
-def _value(value):
-    if isinstance(value, Decimal):
-        return number(value)
-    return value
+def _columns(names, prefix: str) -> _Object:
+    found = _Object(1)
+    for name in names:
+        found.column(name, prefix + name)
+    return found
 
 
-def result_document(run: Run) -> dict:
+def _actions(actions) -> str:
+    """The labels of the actions that hold (their columns true), as a JSON list at level 1."""
+    if not actions:
+        return "'[]'"
+    held = ", ".join(f"CASE WHEN {ident(column)} = 'true' THEN {lit(json_string(label))} END"
+                     for column, label in actions)
+    held = f"list_filter([{held}], lambda x: x IS NOT NULL)"
+    return (f"CASE WHEN len({held}) = 0 THEN '[]' ELSE {lit('[' + chr(10) + '  ')} || "
+            f"array_to_string({held}, {lit(',' + chr(10) + '  ')}) || {lit(chr(10) + ' ]')} END")
+
+
+def people_json(run: Run) -> list["RawJson"]:
+    """Each person's result object, as JSON text."""
+    texts = run.result.query(people_json_sql(run.shape, run.result.name, run.columns))
+    return [RawJson(python_escapes(text)) for text, in texts]
+
+
+# DuckDB writes the control characters without a short escape as \u001F, Python as \u001f.
+_UPPER_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u00([0-9A-F]{2})")
+
+
+def python_escapes(text: str) -> str:
+    """DuckDB's JSON text written with Python's escapes, so both write the same bytes."""
+    if "\\u00" not in text:
+        return text
+    return _UPPER_ESCAPE.sub(lambda m: m[1] + "\\u00" + m[2].lower(), text)
+
+
+class RawJson(str):
+    """JSON text written at level 0 with indent 1, put into a larger document as it is."""
+
+
+def person_results(run: Run) -> list[dict]:
+    """Each person's result as Python values (numbers as Decimal), read from `people_json`."""
+    return [json.loads(text, parse_float=Decimal, parse_int=Decimal) for text in people_json(run)]
+
+
+def result_document(run: Run, people=None) -> dict:
+    """The result LANGUAGE.md specifies; `people` default to `person_results`."""
     document = {"policy": run.shape.policy, "period": run.shape.period,
-                "people": person_results(run)}
+                "people": person_results(run) if people is None else people}
     if run.warnings:
         document["warnings"] = run.warnings
     return document
+
+
+def result_json(runs: list[Run]) -> str:
+    """The JSON result of one run, or a list of them (a file of several policies)."""
+    documents = [result_document(run, people_json(run)) for run in runs]
+    return to_json(documents[0] if len(documents) == 1 else documents) + "\n"
 
 
 def to_json(value, indent: int = 1, level: int = 0) -> str:
@@ -92,7 +193,9 @@ def to_json(value, indent: int = 1, level: int = 0) -> str:
 
 def _write_json(value, parts: list[str], indent: int, level: int) -> None:
     # appends to one list rather than joining strings at every level (5,000 people x ~40 values)
-    if isinstance(value, dict) and value:
+    if isinstance(value, RawJson):
+        parts.append(value.replace("\n", "\n" + " " * (indent * level)) if level else value)
+    elif isinstance(value, dict) and value:
         inner = ",\n" + " " * (indent * (level + 1))
         separator = "{\n" + inner[2:]
         for key, item in value.items():

@@ -1,0 +1,37 @@
+"""The people of a JSON result are written by DuckDB (`render.result.people_json_sql`); every value
+must come out as the bytes Python's writer (`json_scalar`, `number`) gives. Whole results are
+compared byte for byte with the goldens Python wrote in `test_examples.py`."""
+from decimal import Decimal
+
+import duckdb
+from hypothesis import given, settings, strategies as st
+
+from kpi_engine.render.result import _json_texts, json_scalar, number, python_escapes
+
+decimals = st.decimals(min_value=Decimal(-10) ** 18, max_value=Decimal(10) ** 18, places=6,
+                       allow_nan=False, allow_infinity=False)
+texts = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"))
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=texts, amount=decimals, flag=st.none() | st.booleans())
+def test_duckdb_writes_each_value_as_python_does(text, amount, flag):
+    con = duckdb.connect()
+    con.execute("CREATE TABLE result AS SELECT ?::VARCHAR AS s, ?::DECIMAL(38, 6) AS d, "
+                "?::DECIMAL(38, 18) AS q, ?::BOOLEAN AS b, NULL::DECIMAL(38, 2) AS n",
+                [text, amount, amount / 7, flag])
+    (_, s, d, q, b, n), = con.execute(_json_texts(["s", "d", "q", "b", "n"], "result")).fetchall()
+    expected_q = con.execute("SELECT q FROM result").fetchall()[0][0]
+    assert python_escapes(s) == json_scalar(text)
+    assert d == json_scalar(number(amount))
+    assert q == json_scalar(number(expected_q))
+    assert b == json_scalar(flag)
+    assert n == "null"
+
+
+@given(st.text(alphabet="\\u0B1F\"x\x1f\x0b", max_size=12))
+def test_only_escapes_duckdb_wrote_are_rewritten(text):
+    # a backslash of the text itself is written doubled, so `\\u001F` in the text stays as it is
+    con = duckdb.connect()
+    written = con.execute("SELECT to_json(?::VARCHAR)::VARCHAR", [text]).fetchall()[0][0]
+    assert python_escapes(written) == json_scalar(text)
