@@ -563,11 +563,18 @@ class _ParquetSource(_Source):
         self.header = [n.strip() for n in self.sql_names]
         self.types = [d[1] for d in described]
         self.row_expr = "file_row_number + 1"
+        # the row groups' statistics, read from the footer once (each read is ~10 ms at 82 groups)
+        self._stats = f"__kpi_stats_{self.tag}"
+        self.con.execute(f"CREATE TEMP TABLE {self._stats} AS SELECT path_in_schema, stats_min_value, "
+                         f"stats_max_value, stats_null_count FROM parquet_metadata({lit(str(self.path))})")
         # per column: nulls counted in the row groups' statistics (None where a group has none)
         self.null_counts = dict(self.con.execute(
             "SELECT path_in_schema, CASE WHEN count(*) = count(stats_null_count) "
-            "THEN sum(stats_null_count) END "
-            f"FROM parquet_metadata({lit(str(self.path))}) GROUP BY path_in_schema").fetchall())
+            f"THEN sum(stats_null_count) END FROM {self._stats} GROUP BY path_in_schema").fetchall())
+
+    def close(self) -> None:
+        if getattr(self, "_stats", None):
+            self.con.execute(f"DROP TABLE IF EXISTS {self._stats}")
 
     def relation(self, purpose: str) -> str:
         return f"read_parquet({lit(str(self.path))}, file_row_number = true)"
@@ -595,7 +602,7 @@ class _ParquetSource(_Source):
             f"max(TRY_CAST(TRY_CAST(stats_max_value AS {native}) AS {typed})), "
             f"count(*) = count(TRY_CAST(TRY_CAST(stats_min_value AS {native}) AS {typed})) "
             f"AND count(*) = count(TRY_CAST(TRY_CAST(stats_max_value AS {native}) AS {typed})) "
-            f"FROM parquet_metadata({lit(str(self.path))}) WHERE path_in_schema = ?",
+            f"FROM {self._stats} WHERE path_in_schema = ?",
             [self.sql_names[c.index]]).fetchall()[0]
         return bool(complete) and (low is None or least >= low) and (high is None or greatest <= high)
 
