@@ -78,9 +78,24 @@ def mul(a: Num, b: Num) -> Num:
 
 
 def div(a: Num, b: Num) -> Num:
-    """a / b exactly to QUOTIENT_SCALE digits (truncated toward zero); NULL when b is 0 or NULL."""
+    """a / b exactly to QUOTIENT_SCALE digits (truncated toward zero); NULL when b is 0 or NULL.
+    A dividend below 1e20 unscaled (counts, sums of a month) takes one HUGEINT division, since
+    it times 10^18 still fits; a larger one takes the long division in chunks."""
     scale = max(a.scale, b.scale)
     dividend, divisor = unscaled(rescale(a, scale)), unscaled(rescale(b, scale))
+    small = exp.LT(this=exp.func("abs", dividend.copy()), expression=_pow10(_ONE_STEP_DIGITS))
+    one_step = _digits(exp.IntDiv(this=exp.Mul(this=dividend.copy(), expression=_pow10(QUOTIENT_SCALE)),
+                                  expression=divisor.copy()), QUOTIENT_SCALE)
+    nonzero = exp.NEQ(this=_wrap(b.sql.copy()), expression=exp.Literal.number(0))
+    return Num(exp.Case(ifs=[exp.If(this=exp.and_(nonzero, small), true=one_step),
+                             exp.If(this=nonzero.copy(), true=_long_division(dividend, divisor))]),
+               QUOTIENT_SCALE)
+
+
+_ONE_STEP_DIGITS = 38 - QUOTIENT_SCALE   # |dividend| × 10^18 < 10^38 fits HUGEINT (< 1.7e38)
+
+
+def _long_division(dividend: exp.Expression, divisor: exp.Expression) -> exp.Expression:
     quotient = exp.IntDiv(this=dividend, expression=divisor)
     remainder = exp.Mod(this=dividend.copy(), expression=divisor.copy())
     result: exp.Expression = cast(quotient, QUOTIENT_SCALE)
@@ -88,14 +103,16 @@ def div(a: Num, b: Num) -> Num:
     while done < QUOTIENT_SCALE:
         step = min(_CHUNK, QUOTIENT_SCALE - done)
         shifted = exp.Mul(this=exp.Paren(this=remainder), expression=_pow10(step))
-        digits = exp.IntDiv(this=shifted, expression=divisor.copy())
         done += step
-        # digits × 10^-done, as an exact DECIMAL: the HUGEINT cast to scale 0 times a scaled one
-        piece = exp.Mul(this=cast(digits, 0), expression=literal(Decimal(1).scaleb(-done)).sql)
-        result = exp.Add(this=result, expression=cast(piece, QUOTIENT_SCALE))
+        result = exp.Add(this=result, expression=_digits(exp.IntDiv(this=shifted, expression=divisor.copy()), done))
         remainder = exp.Mod(this=shifted.copy(), expression=divisor.copy())
-    nonzero = exp.NEQ(this=_wrap(b.sql.copy()), expression=exp.Literal.number(0))
-    return Num(exp.Case(ifs=[exp.If(this=nonzero, true=result)]), QUOTIENT_SCALE)
+    return result
+
+
+def _digits(digits: exp.Expression, places: int) -> exp.Expression:
+    """A HUGEINT of digits × 10^-places, as an exact DECIMAL(38, QUOTIENT_SCALE): the HUGEINT cast
+    to scale 0 times a scaled one."""
+    return cast(exp.Mul(this=cast(digits, 0), expression=literal(Decimal(1).scaleb(-places)).sql), QUOTIENT_SCALE)
 
 
 def unscaled(num: Num) -> exp.Expression:
