@@ -79,17 +79,23 @@ def mul(a: Num, b: Num) -> Num:
 
 def div(a: Num, b: Num) -> Num:
     """a / b exactly to QUOTIENT_SCALE digits (truncated toward zero); NULL when b is 0 or NULL.
-    A dividend below 1e20 unscaled (counts, sums of a month) takes one HUGEINT division, since
-    it times 10^18 still fits; a larger one takes the long division in chunks."""
+    On DuckDB a dividend below 1e20 unscaled (counts, a month's sums) takes one
+    HUGEINT division (the dividend times 10^18 still fits); others take the long division in
+    chunks of 9 digits, as every quotient does on Spark (its branch marked ONE_STEP, which the
+    Spark plan leaves out: Spark's `div` gives a 64-bit integer)."""
     scale = max(a.scale, b.scale)
     dividend, divisor = unscaled(rescale(a, scale)), unscaled(rescale(b, scale))
-    small = exp.LT(this=exp.func("abs", dividend.copy()), expression=_pow10(_ONE_STEP_DIGITS))
-    one_step = _digits(exp.IntDiv(this=exp.Mul(this=dividend.copy(), expression=_pow10(QUOTIENT_SCALE)),
+    small = exp.LT(this=exp.func("abs", dividend.copy()), expression=_huge(10 ** _ONE_STEP_DIGITS))
+    one_step = _digits(exp.IntDiv(this=exp.Mul(this=dividend.copy(), expression=_huge(10 ** QUOTIENT_SCALE)),
                                   expression=divisor.copy()), QUOTIENT_SCALE)
     nonzero = exp.NEQ(this=_wrap(b.sql.copy()), expression=exp.Literal.number(0))
-    return Num(exp.Case(ifs=[exp.If(this=exp.and_(nonzero, small), true=one_step),
-                             exp.If(this=nonzero.copy(), true=_long_division(dividend, divisor))]),
+    shortcut = exp.If(this=exp.and_(nonzero, small), true=one_step)
+    shortcut.meta[ONE_STEP] = True
+    return Num(exp.Case(ifs=[shortcut, exp.If(this=nonzero.copy(), true=_long_division(dividend, divisor))]),
                QUOTIENT_SCALE)
+
+
+ONE_STEP = "one_step_quotient"
 
 
 _ONE_STEP_DIGITS = 38 - QUOTIENT_SCALE   # |dividend| × 10^18 < 10^38 fits HUGEINT (< 1.7e38)
@@ -102,7 +108,7 @@ def _long_division(dividend: exp.Expression, divisor: exp.Expression) -> exp.Exp
     done = 0
     while done < QUOTIENT_SCALE:
         step = min(_CHUNK, QUOTIENT_SCALE - done)
-        shifted = exp.Mul(this=exp.Paren(this=remainder), expression=_pow10(step))
+        shifted = exp.Mul(this=exp.Paren(this=remainder), expression=_huge(10 ** step))
         done += step
         result = exp.Add(this=result, expression=_digits(exp.IntDiv(this=shifted, expression=divisor.copy()), done))
         remainder = exp.Mod(this=shifted.copy(), expression=divisor.copy())
@@ -132,8 +138,8 @@ def unscaled(num: Num) -> exp.Expression:
     return exp.Cast(this=digits, to=exp.DataType.build("HUGEINT"))
 
 
-def _pow10(power: int) -> exp.Expression:
-    return exp.Cast(this=exp.Literal.number(10 ** power), to=exp.DataType.build("HUGEINT"))
+def _huge(value: int) -> exp.Expression:
+    return exp.Cast(this=exp.Literal.number(value), to=exp.DataType.build("HUGEINT"))
 
 
 def round_half_up(num: Num, digits: int) -> Num:

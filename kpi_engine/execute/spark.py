@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sqlglot import exp
 
+from ..compile.numbers import ONE_STEP
 from ..compile.plan import Plan
 from ..errors import KpiError
 from .engine import Run, dataset_specs, result_shape, unmatched_queries
@@ -100,7 +101,17 @@ def _lists_as_arrays(node: exp.Expression) -> exp.Expression:
     return node
 
 
-TRANSFORMS = (_hugeint_as_decimal, _struct_pack_as_named_struct, _median_exactly, _lists_as_arrays)
+def _long_division_only(node: exp.Expression) -> exp.Expression:
+    """A quotient's one-step branch (`numbers.div`) needs a 128-bit integer quotient; Spark's
+    `div` gives 64 bits, so Spark takes the long division for every quotient."""
+    if isinstance(node, exp.Case) and any(branch.meta.get(ONE_STEP) for branch in node.args.get("ifs", [])):
+        return exp.Case(ifs=[branch.copy() for branch in node.args["ifs"] if not branch.meta.get(ONE_STEP)],
+                        default=node.args.get("default"))
+    return node
+
+
+TRANSFORMS = (_hugeint_as_decimal, _struct_pack_as_named_struct, _median_exactly, _lists_as_arrays,
+              _long_division_only)
 
 
 def spark_sql(query: exp.Expression, pretty: bool = False) -> str:
