@@ -1,12 +1,18 @@
 """The people of a JSON result are written by DuckDB (`render.result.people_json_sql`); every value
 must come out as the bytes Python's writer (`json_scalar`, `number`) gives. Whole results are
 compared byte for byte with the goldens Python wrote in `test_examples.py`."""
+import tomllib
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 from hypothesis import given, settings, strategies as st
 
-from kpi_engine.render.result import _json_texts, json_scalar, number, python_escapes
+from kpi_engine.cli import score_runs
+from kpi_engine.render.result import (RESULT_COLUMNS, _json_texts, json_scalar, number, python_escapes,
+                                      result_document, result_json, to_json)
+
+ROOT = Path(__file__).resolve().parents[1]
 
 decimals = st.decimals(min_value=Decimal(-10) ** 18, max_value=Decimal(10) ** 18, places=6,
                        allow_nan=False, allow_infinity=False)
@@ -35,3 +41,17 @@ def test_only_escapes_duckdb_wrote_are_rewritten(text):
     con = duckdb.connect()
     written = con.execute("SELECT to_json(?::VARCHAR)::VARCHAR", [text]).fetchall()[0][0]
     assert python_escapes(written) == json_scalar(text)
+
+
+def test_a_file_of_several_policies_is_written_as_python_writes_it(tmp_path):
+    # the people sit one level deeper in a list of documents: RawJson indents them where they go
+    example = ROOT / "examples" / "seed003_quality_evaluation.kpi"
+    case = ROOT / "examples" / "data" / "seed003_quality_evaluation" / "quality_eval"
+    text = example.read_text(encoding="utf-8")
+    policy = tmp_path / "two.kpi"
+    policy.write_text(text + "\n" + text.replace("policy quality_eval ", "policy quality_eval_again ", 1),
+                      encoding="utf-8")
+    period = tomllib.loads((case / "case.toml").read_text(encoding="utf-8"))["period"]
+    runs = score_runs(str(policy), str(case), period, (), None, columns=RESULT_COLUMNS)
+    assert len(runs) == 2
+    assert result_json(runs) == to_json([result_document(run) for run in runs]) + "\n"
