@@ -71,10 +71,6 @@ def parser(strict: bool = False, fast: bool = True) -> Lark:
 
 # ---- tree → dataclasses ------------------------------------------------------------------
 
-def _meta_span(meta: ast.Span) -> ast.Span:
-    return meta
-
-
 def _token_span(token: Token) -> ast.Span:
     return ast.Span(token.line, token.column, token.end_line, token.end_column, token.start_pos,
                     token.end_pos)
@@ -134,43 +130,42 @@ class ToAst:
 
     # literals
     def percent(self, meta, token):
-        return ast.Literal("percent", _number(token[:-1]) / 100, str(token), span=_token_span(token))
+        return ast.Literal("percent", _number(token[:-1]) / 100, str(token), span=meta)
 
     def duration(self, meta, token):
         number, unit = re.fullmatch(r"([\d.]+)(min|s|h|d)", str(token)).groups()
-        return ast.Literal("duration", _number(number) * _UNITS[unit], str(token),
-                           span=_token_span(token))
+        return ast.Literal("duration", _number(number) * _UNITS[unit], str(token), span=meta)
 
     def money(self, meta, token):
-        return ast.Literal("money", _number(token[:-1]), str(token), span=_token_span(token))
+        return ast.Literal("money", _number(token[:-1]), str(token), span=meta)
 
     def number(self, meta, token):
-        return ast.Literal("number", _number(token), str(token), span=_token_span(token))
+        return ast.Literal("number", _number(token), str(token), span=meta)
 
     def text(self, meta, token):
-        return ast.Literal("text", _string(token), str(token), span=_token_span(token))
+        return ast.Literal("text", _string(token), str(token), span=meta)
 
     def date(self, meta, token):
-        return ast.Literal("date", _date(token), str(token), span=_token_span(token))
+        return ast.Literal("date", _date(token), str(token), span=meta)
 
     def true(self, meta):
-        return ast.Literal("bool", True, "true", span=_meta_span(meta))
+        return ast.Literal("bool", True, "true", span=meta)
 
     def false(self, meta):
-        return ast.Literal("bool", False, "false", span=_meta_span(meta))
+        return ast.Literal("bool", False, "false", span=meta)
 
     def blank(self, meta, token):
-        return ast.Literal("blank", None, "?", span=_token_span(token))
+        return ast.Literal("blank", None, "?", span=meta)
 
     # names and expressions
     def dotted(self, meta, *tokens):
-        return ast.Dotted(tuple(str(t) for t in tokens), span=_meta_span(meta))
+        return ast.Dotted(tuple(str(t) for t in tokens), span=meta)
 
     def name(self, meta, dotted):
         return ast.Name(dotted.parts, span=dotted.span)
 
     def call(self, meta, func, *args):
-        return ast.Call(_ident(func), tuple(args), span=_meta_span(meta))
+        return ast.Call(_ident(func), tuple(args), span=meta)
 
     def paren(self, meta, expr):
         # The parentheses go (the formatter prints them where precedence needs them); the span
@@ -178,80 +173,80 @@ class ToAst:
         return replace(expr, span=meta)
 
     def arg(self, meta, expr, where=None):
-        return ast.Arg(expr, where, span=_meta_span(meta))
+        return ast.Arg(expr, where, span=meta)
 
     def _binop(op):
         def build(self, meta, left, right):
-            return ast.BinOp(op, left, right, span=_meta_span(meta))
+            return ast.BinOp(op, left, right, span=meta)
         return build
 
     add, sub, mul, div = _binop("+"), _binop("-"), _binop("*"), _binop("/")
     and_, or_ = _binop("and"), _binop("or")
 
     def neg(self, meta, operand):
-        return ast.Unary("-", operand, span=_meta_span(meta))
+        return ast.Unary("-", operand, span=meta)
 
     def pos(self, meta, operand):
-        return ast.Unary("+", operand, span=_meta_span(meta))
+        return ast.Unary("+", operand, span=meta)
 
     def not_(self, meta, operand):
-        return ast.Unary("not", operand, span=_meta_span(meta))
+        return ast.Unary("not", operand, span=meta)
 
     def comp_op(self, meta, token):
         return _Operator(_COMPARATORS.get(str(token), str(token)), meta)
 
     def compare(self, meta, left, op, right):
-        return ast.Compare(op, left, right, span=_meta_span(meta))
+        return ast.Compare(op, left, right, span=meta)
 
     def in_list(self, meta, operand, *options):
-        return ast.InList(operand, tuple(options), span=_meta_span(meta))
+        return ast.InList(operand, tuple(options), span=meta)
 
     def is_missing(self, meta, operand):
-        return ast.IsMissing(operand, span=_meta_span(meta))
+        return ast.IsMissing(operand, span=meta)
 
     def is_present(self, meta, operand):
-        return ast.IsMissing(operand, negated=True, span=_meta_span(meta))
+        return ast.IsMissing(operand, negated=True, span=meta)
 
     def position(self, meta, which, group):
-        return ast.Position(_ident(which), _ident(group), span=_meta_span(meta))
+        return ast.Position(_ident(which), _ident(group), span=meta)
 
     # rows
     def test_compare(self, meta, op, bound):
-        return ast.TestCompare(op, bound, span=_meta_span(meta))
+        return ast.TestCompare(op, bound, span=meta)
 
     def interval(self, meta, opening, low, high, closing):
         return ast.TestInterval(low, high, str(opening) == "[", str(closing) == "]",
-                                span=_meta_span(meta))
+                                span=meta)
 
     def test_interval(self, meta, interval):
         return interval
 
     def test_else(self, meta):
-        return ast.TestElse(span=_meta_span(meta))
+        return ast.TestElse(span=meta)
 
     def test_missing(self, meta):
-        return ast.TestMissing(span=_meta_span(meta))
+        return ast.TestMissing(span=meta)
 
     def test_when(self, meta, condition):
-        return ast.TestWhen(condition, span=_meta_span(meta))
+        return ast.TestWhen(condition, span=meta)
 
     def test_label(self, meta, token):
-        return ast.TestLabel(_string(token), span=_token_span(token))
+        return ast.TestLabel(_string(token), span=meta)
 
     def test_top(self, meta, share):
-        return ast.TestTop(share, span=_meta_span(meta))
+        return ast.TestTop(share, span=meta)
 
     def test_bottom(self, meta, share):
-        return ast.TestBottom(share, span=_meta_span(meta))
+        return ast.TestBottom(share, span=meta)
 
     def test_rank(self, meta, rank):
-        return ast.TestRank(rank, span=_meta_span(meta))
+        return ast.TestRank(rank, span=meta)
 
     def row_value(self, meta, value, upto=None):
         return (value, upto)
 
     def row(self, meta, test, value):
-        return ast.Row(test, value[0], value[1], span=_meta_span(meta))
+        return ast.Row(test, value[0], value[1], span=meta)
 
     def exceptions(self, meta, *rows):
         return _Rows(rows, meta)
@@ -277,22 +272,22 @@ class ToAst:
                 role = part[1]
             else:
                 items.append(part)
-        return ast.Policy(_ident(ident), label, extends, role, tuple(items), span=_meta_span(meta))
+        return ast.Policy(_ident(ident), label, extends, role, tuple(items), span=meta)
 
     def period_setting(self, meta, kind):
-        return ast.PeriodSetting(_ident(kind), span=_meta_span(meta))
+        return ast.PeriodSetting(_ident(kind), span=meta)
 
     def subject_setting(self, meta, dataset):
-        return ast.SubjectSetting(_ident(dataset), span=_meta_span(meta))
+        return ast.SubjectSetting(_ident(dataset), span=meta)
 
     def scale_setting(self, meta, value):
-        return ast.ScaleSetting(value, span=_meta_span(meta))
+        return ast.ScaleSetting(value, span=meta)
 
     def round_setting(self, meta, value):
-        return ast.RoundSetting(value, span=_meta_span(meta))
+        return ast.RoundSetting(value, span=meta)
 
     def missing_setting(self, meta, mode):
-        return ast.MissingSetting(_ident(mode), span=_meta_span(meta))
+        return ast.MissingSetting(_ident(mode), span=meta)
 
     def total_min(self, meta, value):
         return ("min", value)
@@ -302,29 +297,29 @@ class ToAst:
 
     def total_setting(self, meta, *bounds):
         given = dict(bounds)
-        return ast.TotalSetting(given.get("min"), given.get("max"), span=_meta_span(meta))
+        return ast.TotalSetting(given.get("min"), given.get("max"), span=meta)
 
     def param_value(self, meta, value, during=None):
-        return ast.ParamValue(value, _ident(during) if during else None, span=_meta_span(meta))
+        return ast.ParamValue(value, _ident(during) if during else None, span=meta)
 
     def param(self, meta, ident, *rest):
         label = next((str(p) for p in rest if isinstance(p, _Label)), None)
         values = tuple(p for p in rest if isinstance(p, ast.ParamValue))
-        return ast.Param(_ident(ident), label, values, span=_meta_span(meta))
+        return ast.Param(_ident(ident), label, values, span=meta)
 
     def date_range(self, meta, start, end=None):
-        return ast.DateRange(_date(start), _date(end or start), span=_meta_span(meta))
+        return ast.DateRange(_date(start), _date(end or start), span=meta)
 
     def calendar_tag(self, meta, ident, *rest):
         label = next((str(p) for p in rest if isinstance(p, _Label)), None)
         ranges = tuple(p for p in rest if isinstance(p, ast.DateRange))
-        return ast.CalendarTag(_ident(ident), label, ranges, span=_meta_span(meta))
+        return ast.CalendarTag(_ident(ident), label, ranges, span=meta)
 
     def calendar(self, meta, *tags):
-        return ast.Calendar(tuple(tags), span=_meta_span(meta))
+        return ast.Calendar(tuple(tags), span=meta)
 
     def field(self, meta, ident, kind, blank=None):
-        return ast.Field(_ident(ident), _ident(kind), blank is not None, span=_meta_span(meta))
+        return ast.Field(_ident(ident), _ident(kind), blank is not None, span=meta)
 
     def dataset_at(self, meta, token):
         return _Within(str(token), span=_token_span(token))
@@ -339,20 +334,20 @@ class ToAst:
         key = next((ast.Ident(p.name, span=p.span) for p in rest if isinstance(p, _Key)), None)
         fields = tuple(p for p in rest if isinstance(p, ast.Field))
         return ast.Dataset(_ident(ident), label, _ident(tokens[0]), at, fields, key,
-                           span=_meta_span(meta))
+                           span=meta)
 
     # the tree
     def weight(self, meta, value):
-        return ast.Weight(value, span=_meta_span(meta))
+        return ast.Weight(value, span=meta)
 
     def points(self, meta, value):
-        return ast.Points(value, span=_meta_span(meta))
+        return ast.Points(value, span=meta)
 
     def _node(self, meta, kind, ident, rest):
         label = next((str(p) for p in rest if isinstance(p, _Label)), None)
         share = next((p for p in rest if isinstance(p, (ast.Weight, ast.Points))), None)
         items = tuple(p for p in rest if not isinstance(p, (_Label, ast.Weight, ast.Points)))
-        return kind(_ident(ident), label, share, items, span=_meta_span(meta))
+        return kind(_ident(ident), label, share, items, span=meta)
 
     def dimension(self, meta, ident, *rest):
         return self._node(meta, ast.Dimension, ident, rest)
@@ -361,25 +356,25 @@ class ToAst:
         return self._node(meta, ast.Indicator, ident, rest)
 
     def define(self, meta, token):
-        return ast.Define(_string(token), span=_meta_span(meta))
+        return ast.Define(_string(token), span=meta)
 
     def source(self, meta, token):
-        return ast.Source(_string(token), span=_meta_span(meta))
+        return ast.Source(_string(token), span=meta)
 
     def better(self, meta, token):
-        return ast.Better(_ident(token), span=_meta_span(meta))
+        return ast.Better(_ident(token), span=meta)
 
     def measure(self, meta, expr):
-        return ast.Measure(expr, span=_meta_span(meta))
+        return ast.Measure(expr, span=meta)
 
     def named_measure(self, meta, ident, expr):
-        return ast.Measure(expr, _ident(ident), span=_meta_span(meta))
+        return ast.Measure(expr, _ident(ident), span=meta)
 
     def bands(self, meta, *rows):
-        return ast.Bands(tuple(rows), span=_meta_span(meta))
+        return ast.Bands(tuple(rows), span=meta)
 
     def map(self, meta, *rows):
-        return ast.Map(tuple(rows), span=_meta_span(meta))
+        return ast.Map(tuple(rows), span=meta)
 
     def linear_min(self, meta, value):
         return ("low", value)
@@ -391,35 +386,35 @@ class ToAst:
         options = dict(p for p in rest if isinstance(p, tuple) and p and isinstance(p[0], str))
         exceptions = next((p for p in rest if isinstance(p, tuple) and (not p or isinstance(p[0], ast.Row))), ())
         return ast.Linear(base, origin, slope, step, options.get("low"), options.get("high"),
-                          tuple(exceptions), span=_meta_span(meta))
+                          tuple(exceptions), span=meta)
 
     def formula(self, meta, expr, exceptions=()):
-        return ast.Formula(expr, tuple(exceptions), span=_meta_span(meta))
+        return ast.Formula(expr, tuple(exceptions), span=meta)
 
     def rank(self, meta, group, low, high, exceptions=()):
-        return ast.Rank(_ident(group), low, high, tuple(exceptions), span=_meta_span(meta))
+        return ast.Rank(_ident(group), low, high, tuple(exceptions), span=meta)
 
     def veto(self, meta, *parts):
         label = next((str(p) for p in parts if isinstance(p, _Label)), None)
-        return ast.Veto(parts[-1], label, span=_meta_span(meta))
+        return ast.Veto(parts[-1], label, span=meta)
 
     # after the tree
     def adjust_each(self, meta, amount, dataset, where=None):
-        return ast.AdjustEach(amount, _ident(dataset), where, span=_meta_span(meta))
+        return ast.AdjustEach(amount, _ident(dataset), where, span=meta)
 
     def adjust_if(self, meta, amount, condition):
-        return ast.AdjustIf(amount, condition, span=_meta_span(meta))
+        return ast.AdjustIf(amount, condition, span=meta)
 
     def adjust_min(self, meta, value):
-        return ast.AdjustMin(value, span=_meta_span(meta))
+        return ast.AdjustMin(value, span=meta)
 
     def adjust_max(self, meta, value):
-        return ast.AdjustMax(value, span=_meta_span(meta))
+        return ast.AdjustMax(value, span=meta)
 
     def adjust(self, meta, *parts):
         label = next((str(p) for p in parts if isinstance(p, _Label)), None)
         rows = tuple(p for p in parts if not isinstance(p, _Label))
-        return ast.Adjust(label, rows, span=_meta_span(meta))
+        return ast.Adjust(label, rows, span=meta)
 
     def within(self, meta, token):
         return _Within(str(token), span=_token_span(token))
@@ -430,8 +425,8 @@ class ToAst:
         by = next(_ident(p) for p in rest if isinstance(p, Token))
         rows = tuple(p for p in rest if isinstance(p, ast.Row))
         if grouped:
-            return kind(_ident(ident), label, within, by, rows, span=_meta_span(meta))
-        return kind(_ident(ident), label, by, rows, span=_meta_span(meta))
+            return kind(_ident(ident), label, within, by, rows, span=meta)
+        return kind(_ident(ident), label, by, rows, span=meta)
 
     def outcome(self, meta, ident, *rest):
         return self._table(meta, ast.Outcome, ident, rest, grouped=False)
@@ -447,42 +442,42 @@ class ToAst:
 
     def action(self, meta, label, condition, periods=None):
         return ast.Action(_string(label), condition, periods[1] if periods else None,
-                          span=_meta_span(meta))
+                          span=meta)
 
     def variant_weight(self, meta, path, value):
-        return ast.VariantWeight(path, value, span=_meta_span(meta))
+        return ast.VariantWeight(path, value, span=meta)
 
     def variant_points(self, meta, path, value):
-        return ast.VariantPoints(path, value, span=_meta_span(meta))
+        return ast.VariantPoints(path, value, span=meta)
 
     def variant_param(self, meta, ident, value):
-        return ast.VariantParam(_ident(ident), value, span=_meta_span(meta))
+        return ast.VariantParam(_ident(ident), value, span=meta)
 
     def variant(self, meta, ident, *rest):
         label = next((str(p) for p in rest if isinstance(p, _Label)), None)
         rows = tuple(p for p in rest if not isinstance(p, _Label))
-        return ast.Variant(_ident(ident), label, rows, span=_meta_span(meta))
+        return ast.Variant(_ident(ident), label, rows, span=meta)
 
     def doc_row(self, meta, key, *texts):
-        return ast.DocRow(_ident(key), tuple(_string(t) for t in texts), span=_meta_span(meta))
+        return ast.DocRow(_ident(key), tuple(_string(t) for t in texts), span=meta)
 
     def doc(self, meta, *rows):
-        return ast.Doc(tuple(rows), span=_meta_span(meta))
+        return ast.Doc(tuple(rows), span=meta)
 
     def schedule_by(self, meta, task, unit, value):
-        return ast.ScheduleBy(_string(task), _ident(unit), value, span=_meta_span(meta))
+        return ast.ScheduleBy(_string(task), _ident(unit), value, span=meta)
 
     def schedule_within(self, meta, task, value, unit):
-        return ast.ScheduleWithin(_string(task), value, _ident(unit), span=_meta_span(meta))
+        return ast.ScheduleWithin(_string(task), value, _ident(unit), span=meta)
 
     def schedule(self, meta, *rows):
-        return ast.Schedule(tuple(rows), span=_meta_span(meta))
+        return ast.Schedule(tuple(rows), span=meta)
 
     def drop(self, meta, path):
-        return ast.Drop(path, span=_meta_span(meta))
+        return ast.Drop(path, span=meta)
 
     def start(self, meta, *policies):
-        return ast.PolicyFile(tuple(policies), span=_meta_span(meta))
+        return ast.PolicyFile(tuple(policies), span=meta)
 
 
 # Token kinds that carry a value; every other token (keywords, punctuation, separators) only
