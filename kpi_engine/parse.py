@@ -9,9 +9,10 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
+from operator import itemgetter
 from pathlib import Path
 
-from lark import Lark, Token, Tree
+from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from . import ast, fastlark
@@ -28,25 +29,6 @@ def grammar_text() -> str:
     return (Path(__file__).resolve().parent.parent / "grammars" / GRAMMAR).read_text(encoding="utf-8")
 
 
-class RowPostLexer:
-    """Drops newlines where they cannot end a row: inside ( ) and [ ], and after a continuing comma."""
-    always_accept = ("_NL",)
-
-    def process(self, stream):
-        depth = 0
-        continuing = False
-        for token in stream:
-            kind = token.type
-            if kind == "_NL" and (depth or continuing):
-                continue
-            continuing = kind == "_MORE"
-            if kind in ("LPAR", "LSQB"):
-                depth += 1
-            elif kind in ("RPAR", "RSQB") and depth:
-                depth -= 1
-            yield token
-
-
 # Comments are kept for the formatter through a lexer callback; the parser never sees them.
 _comments: ContextVar[list] = ContextVar("comments")
 
@@ -56,17 +38,22 @@ def _keep_comment(token: Token) -> Token:
     return token
 
 
+# The syntax tree is built while parsing (each reduction calls a callback, no parse tree in
+# between); every token is kept so each node's span runs from its first token to its last.
+# Newlines end rows, except inside ( ) and [ ] and after a continuing comma.
+LARK_OPTIONS = dict(start=["start", "value"], parser="lalr", lexer="contextual", maybe_placeholders=False,
+                    keep_all_tokens=True, lexer_callbacks={"COMMENT": _keep_comment},
+                    postlex=fastlark.NewlineFilter("_NL", "_MORE", opening=("LPAR", "LSQB"),
+                                                   closing=("RPAR", "RSQB")))
+
+
 @lru_cache(maxsize=None)
-def parser(strict: bool = False, fast: bool = True) -> Lark:
-    """The LALR parser; `strict` also proves the grammar free of conflicts and terminal collisions
-    (slow to build, so the tests use it and the command line uses Lark's cache instead). `fast`
-    swaps in the lexer and driver of `fastlark`; Lark's own are the reference the tests compare with."""
-    # The syntax tree is built while parsing (Lark calls ToAst per reduction, no parse tree in
-    # between); every token is kept so each node's span runs from its first token to its last.
-    return Lark(grammar_text(), start=["start", "value"], parser="lalr", lexer="contextual", postlex=RowPostLexer(),
-                maybe_placeholders=False, keep_all_tokens=True, transformer=_Callbacks(),
-                strict=strict, cache=not strict, lexer_callbacks={"COMMENT": _keep_comment},
-                _plugins=fastlark.PLUGINS if fast else {})
+def parser(strict: bool = False) -> Lark:
+    """The LALR parser, with the lexer and driver of `fastlark`; `strict` also proves the grammar
+    free of conflicts and terminal collisions (slow to build, so the tests use it and the command
+    line uses Lark's cache instead)."""
+    return _TreeBuildingLark(grammar_text(), **LARK_OPTIONS, strict=strict, cache=not strict,
+                             _plugins=fastlark.PLUGINS)
 
 
 # ---- tree → dataclasses ------------------------------------------------------------------
@@ -126,7 +113,7 @@ def _number(text: str) -> Decimal:
 class ToAst:
     """One method per grammar rule; each returns the dataclass of the same name. `meta` is the
     span of the rule's text; the other arguments are its values (keywords and punctuation are
-    left out, see _Callbacks)."""
+    left out, see _rule_callback)."""
 
     # literals
     def percent(self, meta, token):
@@ -479,6 +466,9 @@ class ToAst:
     def start(self, meta, *policies):
         return ast.PolicyFile(tuple(policies), span=meta)
 
+    def value(self, meta, expr):
+        return expr
+
 
 # Token kinds that carry a value; every other token (keywords, punctuation, separators) only
 # marks where a node starts and ends.
@@ -501,32 +491,86 @@ _EXPRESSIONS = frozenset({"add", "sub", "mul", "div", "and_", "or_", "neg", "pos
 MAX_DEPTH = 200
 
 
-class _Callbacks:
-    """What Lark calls on each reduction: computes the span from the rule's first and last
-    token, drops keyword and punctuation tokens, refuses expressions nested past MAX_DEPTH, and
-    hands the rest to the ToAst method of the same name."""
+class _TreeBuildingLark(Lark):
+    """Lark, with a callback per grammar rule (`_rule_callback`) in place of its tree builder."""
 
-    def __init__(self):
-        self._builder = ToAst()
+    def _prepare_callbacks(self):
+        builder = ToAst()
+        self._callbacks = {rule: _rule_callback(rule, builder) for rule in self.rules}
 
-    def __getattr__(self, name):
-        method = getattr(ToAst, name, None)
-        if method is None or name.startswith("_"):
-            raise AttributeError(name)   # Lark then builds a plain tree (for `_` rules and `value`)
-        keep = _KEPT_TOKENS.get(name, _VALUE_TOKENS)
-        builder, nested = self._builder, name in _EXPRESSIONS
 
+def _rule_callback(rule, builder):
+    """What a reduction of `rule` builds from its children: the ToAst method of the rule's name
+    gets the span from its first token to its last, and the children that are nodes or value
+    tokens (keywords and punctuation are dropped); expressions nested past MAX_DEPTH are refused.
+
+    The children come as matched: every token, and for an inlined `_rule` its own children as a
+    list (or its only child). Where in the rule those are is fixed by the grammar, so it is
+    worked out here, once per rule, not on every reduction (as Lark's tree builder does)."""
+    symbols = rule.expansion
+    if rule.origin.name.startswith("_"):
+        return fastlark.hand_up if len(symbols) == 1 else _inline
+    if len(symbols) == 1 and rule.options.expand1 and not rule.alias:
+        return fastlark.hand_up
+    name = rule.alias or rule.origin.name
+    method = getattr(ToAst, name)
+    keep = _KEPT_TOKENS.get(name, _VALUE_TOKENS)
+    kept = [i for i, symbol in enumerate(symbols) if not symbol.is_term or symbol.name in keep]
+    inlined = [i for i in kept if symbols[i].name.startswith("_")]
+    if inlined:
+        def values(children):
+            found = []
+            for i in kept:
+                child = children[i]
+                if i not in inlined:
+                    found.append(child)
+                elif type(child) is list:
+                    found += [c for c in child if type(c) is not Token or c.type in keep]
+                elif type(child) is not Token or child.type in keep:
+                    found.append(child)
+            return found
+    elif len(kept) > 1:
+        values = itemgetter(*kept)
+    elif kept:
+        index = kept[0]
+
+        def values(children):
+            return (children[index],)
+    else:
+        def values(children):
+            return ()
+
+    if name not in _EXPRESSIONS:
         def callback(children):
-            span = _span_of(children)
-            result = method(builder, span, *[c for c in children if type(c) is not Token or c.type in keep])
-            if nested:
-                depths = _depths.get()
-                depth = 1 + max((depths.get(id(c), 0) for c in children), default=0)
-                if depth > MAX_DEPTH:
-                    raise _TooDeep(span)
-                depths[id(result)] = depth
-            return result
+            return method(builder, _span_of(children), *values(children))
         return callback
+
+    def nested(children):
+        span = _span_of(children)
+        found = values(children)
+        result = method(builder, span, *found)
+        depths = _depths.get()
+        depth = 1 + max([depths.get(id(c), 0) for c in found], default=0)
+        if depth > MAX_DEPTH:
+            raise _TooDeep(span)
+        depths[id(result)] = depth
+        return result
+    return nested
+
+
+def _inline(children: list) -> list:
+    """An inlined rule's children, with those of the inlined rules among them spliced in (the
+    first one's list is extended in place: LALR never shares a child)."""
+    if not children:
+        return children
+    first = children[0]
+    found = first if type(first) is list else [first]
+    for child in children[1:]:
+        if type(child) is list:
+            found += child
+        else:
+            found.append(child)
+    return found
 
 
 _depths: ContextVar[dict] = ContextVar("depths")
@@ -548,10 +592,6 @@ def _edge(items, last: bool):
                 return item.span
         elif isinstance(item, (tuple, list)):
             found = _edge(item, last)
-            if found is not None:
-                return found
-        elif isinstance(item, Tree):
-            found = _edge(item.children, last)
             if found is not None:
                 return found
     return None
@@ -622,7 +662,7 @@ def _parse_tree(text: str, comments: list, start: str = "start"):
 def parse_value(text: str, what: str = "value") -> ast.Literal:
     """A literal given outside a policy (`--set limit=45s`), read with the policy's own grammar."""
     try:
-        node = _parse_tree(text, [], start="value").children[0]
+        node = _parse_tree(text, [], start="value")
     except (UnexpectedInput, _BadLiteral, _TooDeep):
         node = None
     if isinstance(node, ast.Unary) and node.op == "-" and isinstance(node.operand, ast.Literal) \

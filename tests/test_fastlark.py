@@ -1,15 +1,18 @@
-"""`kpi_engine.fastlark` against Lark's own lexer and driver: for every policy in the repository,
-generated ones, broken ones and token soup, both give the same tree with the same spans and
-comments, or the same syntax error."""
+"""The parser in use (`kpi_engine.fastlark`'s lexer and driver, parse.py's callbacks made per
+grammar rule) against Lark's own lexer, driver and tree builder: for every policy in the
+repository, generated ones, broken ones and token soup, both give the same tree with the same
+spans and comments, or the same syntax error."""
 from __future__ import annotations
 
 import dataclasses
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from lark import Lark, Token
 
 import kpi_engine.parse as parse_module
 from kpi_engine.errors import PolicySyntaxError
@@ -23,10 +26,45 @@ REPO_POLICIES = sorted(p for folder in (ROOT / "examples", ROOT / "plugins", ROO
                        for p in folder.rglob("*.kpi"))
 
 
+class ReferenceCallbacks:
+    """What Lark's own tree builder calls on each reduction, by rule name, once its child filter
+    has inlined the `_rules`: the keyword and punctuation tokens are dropped, the span runs from
+    the first token (or spanned node) to the last, and the rest goes to the ToAst method of the
+    same name. (parse.py's callbacks before they were made per rule.)"""
+
+    def __init__(self):
+        self.builder = parse_module.ToAst()
+
+    def __getattr__(self, name):
+        method = getattr(parse_module.ToAst, name, None)
+        if method is None or name.startswith("_"):
+            raise AttributeError(name)   # Lark then builds a plain tree (for `_` rules)
+        keep = parse_module._KEPT_TOKENS.get(name, parse_module._VALUE_TOKENS)
+        nested = name in parse_module._EXPRESSIONS
+
+        def callback(children):
+            span = parse_module._span_of(children)
+            result = method(self.builder, span, *[c for c in children if type(c) is not Token or c.type in keep])
+            if nested:
+                depths = parse_module._depths.get()
+                depth = 1 + max((depths.get(id(c), 0) for c in children), default=0)
+                if depth > parse_module.MAX_DEPTH:
+                    raise parse_module._TooDeep(span)
+                depths[id(result)] = depth
+            return result
+        return callback
+
+
+@lru_cache(maxsize=None)
+def lark_own() -> Lark:
+    return Lark(parse_module.grammar_text(), **parse_module.LARK_OPTIONS, transformer=ReferenceCallbacks(),
+                cache=True)
+
+
 @contextmanager
 def lark_own_parser():
     fast = parse_module.parser
-    parse_module.parser = lambda: fast(fast=False)
+    parse_module.parser = lark_own
     try:
         yield
     finally:
