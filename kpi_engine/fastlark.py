@@ -178,7 +178,11 @@ class _FastDriver(_Parser):
                         value_stack.append(token)
                         break
                     if action[0] is _PASS:
-                        state_stack[-1] = actions[state_stack[-2]][action[1]][1]
+                        below, chains = state_stack[-2], action[2]
+                        top = chains.get(below)
+                        if top is None:
+                            top = chains[below] = _after_passes(actions, below, action[1], kind)
+                        state_stack[-1] = top
                         continue
                     _, size, callback, origin = action
                     if size:
@@ -201,14 +205,25 @@ _SHIFT, _PASS, _REDUCE = "shift", "pass", "reduce"
 
 
 def _flat_action(action, arg, callbacks):
-    """(SHIFT, next state); (PASS, rule name) for a rule whose callback is `hand_up`; (REDUCE,
-    size, callback, rule name) otherwise."""
+    """(SHIFT, next state); (PASS, rule name, {}) for a rule whose callback is `hand_up`; (REDUCE,
+    size, callback, rule name) otherwise. A PASS's dict keeps, by the state below, the state its
+    run of PASSes ends in (expressions climb seven `?rule`s from a literal to `expr`)."""
     if action is Shift:
         return _SHIFT, arg
     callback = callbacks[arg]
     if callback is hand_up:
-        return _PASS, arg.origin.name
+        return _PASS, arg.origin.name, {}
     return _REDUCE, len(arg.expansion), callback, arg.origin.name
+
+
+def _after_passes(actions, below, origin, kind):
+    """The state a run of PASS actions on a `kind` token ends in, from the state `below` them."""
+    while True:
+        top = actions[below][origin][1]
+        action = actions[top].get(kind)
+        if action is None or action[0] is not _PASS:
+            return top
+        origin = action[1]
 
 
 class FastLALR(LALR_Parser):
