@@ -540,13 +540,14 @@ def _rule_callback(rule, builder):
         def values(children):
             return ()
 
+    span_of = _span_function(symbols)
     if name not in _EXPRESSIONS:
         def callback(children):
-            return method(builder, _span_of(children), *values(children))
+            return method(builder, span_of(children), *values(children))
         return callback
 
     def nested(children):
-        span = _span_of(children)
+        span = span_of(children)
         found = values(children)
         result = method(builder, span, *found)
         depths = _depths.get()
@@ -600,6 +601,30 @@ def _edge(items, last: bool):
 _SEPARATORS = frozenset({"_NL", "_MORE"})
 
 
+def _span_function(symbols):
+    """How a rule's span is found: where the grammar starts and ends the rule with a token, those
+    are taken by position, else looked for among the children."""
+    first, last = _edge_token(symbols), _edge_token(symbols[::-1])
+    if first is None or last is None:
+        return _span_of
+    last = -1 - last
+
+    def span_of(children):
+        start, end = children[first], children[last]
+        return ast.Span(start.line, start.column, end.end_line, end.end_column, start.start_pos, end.end_pos)
+    return span_of
+
+
+def _edge_token(symbols):
+    """Where the token a rule always starts with is, or None when it may start with a node."""
+    for index, symbol in enumerate(symbols):
+        if not symbol.is_term:
+            return None
+        if symbol.name not in _SEPARATORS:
+            return index
+    return None
+
+
 def _span_of(children) -> ast.Span:
     first = children[0] if children else None
     if type(first) is not Token or first.type in _SEPARATORS:
@@ -609,6 +634,8 @@ def _span_of(children) -> ast.Span:
     last = children[-1]
     if type(last) is not Token or last.type in _SEPARATORS:
         last = _edge(children, True)
+        if last is first and type(first) is ast.Span:   # one node: its span is the rule's
+            return first
     if type(first) is Token:
         line, column, start = first.line, first.column, first.start_pos
     else:
