@@ -2,6 +2,7 @@
 that need them, so `kpi --help` and `kpi check` start fast."""
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from pathlib import Path
@@ -85,16 +86,23 @@ def check(paths, output):
     Prints each problem as PATH:LINE:COL: error|warning: message, with the source line and a
     caret. Exits 1 when any policy has an error, 0 otherwise (warnings alone do not fail).
     """
-    from .check import check_source
-    from .errors import Source
+    # A check keeps some 70,000 objects per thousand indicators (the syntax tree, scopes) until
+    # it ends and makes next to no cyclic garbage: the cyclic collector's passes over them would
+    # take some 6% of the run for nothing.
+    gc.disable()
+    try:
+        from .check import check_source
+        from .errors import Source
 
-    failed = False
-    report = []
-    for path in policy_paths(paths):
-        text = read_policy(path)
-        result = check_source(Source(str(path), text), presets_if_needed(text))
-        failed |= any(d.is_error for d in result.diagnostics)
-        report.extend(result.diagnostics)
+        failed = False
+        report = []
+        for path in policy_paths(paths):
+            text = read_policy(path)
+            result = check_source(Source(str(path), text), presets_if_needed(text))
+            failed |= any(d.is_error for d in result.diagnostics)
+            report.extend(result.diagnostics)
+    finally:
+        gc.enable()
     if output == "json":
         click.echo(json.dumps([d.to_json() for d in report], ensure_ascii=False, indent=1))
     else:
