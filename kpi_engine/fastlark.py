@@ -1,61 +1,34 @@
-"""Faster drop-in replacements for Lark's contextual lexer and LALR driver.
+"""Parsing with a Lark LALR grammar, fast.
 
 Lark's pure-Python LALR spends most of a large policy's parse in its per-token machinery: the
 contextual lexer runs one regex per state and one more per stretch of blanks, every token passes
 through three generators (lexer, post-lexer, driver loop), and the driver hashes a grammar rule
-object on every reduction. These replacements keep Lark's grammar, parse table, callbacks and
-errors, and are plugged in through Lark's ``_plugins`` option (the way lark-cython plugs in):
+object on every reduction. Building the parser takes some 30 ms at every start too, even from
+Lark's cache. Here, what a parse needs is plain data (`tables`: the parse table flattened, the
+terminals as one regex, what each state accepts), which loads in about a millisecond, and
+`FastParser` parses with it in one loop that lexes, drops newlines as a `NewlineFilter` does and
+drives the table.
 
-- ``FastContextualLexer`` holds one regex of every terminal (blanks folded in front), and keeps
-  the contextual rule: a word is a keyword only where the parser can take that keyword, and any
-  token the current parser state cannot take is lexed again by Lark's own per-state lexer, which
-  also raises Lark's errors. Both choose the same token whenever the fast one is accepted,
-  because a state's lexer tries the same terminals in the same order, minus the ones it cannot take.
-- ``FastLALR`` runs Lark's parse table through actions flattened once per table into plain tuples,
-  in one loop that also scans with ``FastContextualLexer``'s regex and applies a
-  ``NewlineFilter`` post-lexer inline.
+The fast scan keeps the contextual rule: a word is a keyword only where the parser can take that
+keyword. Any token the state cannot take, and any syntax error, raises `Undecided`: the caller
+then parses with Lark itself (the same grammar, callbacks and post-lexer), which also raises
+Lark's errors. Both choose the same token whenever the fast one is accepted, because a state's
+lexer tries the same terminals in the same order, minus the ones it cannot take.
 
-``tests/test_fastlark.py`` checks both against Lark's own on every policy in the repository.
+``tests/test_fastlark.py`` checks the two against each other on every policy in the repository.
 """
 from __future__ import annotations
 
-from lark.exceptions import UnexpectedInput, UnexpectedToken
-from lark.lexer import ContextualLexer, Token, _create_unless
+import re
+
+from lark.lexer import Token, _create_unless
 from lark.parsers.lalr_analysis import Shift
-from lark.parsers.lalr_interactive_parser import InteractiveParser
-from lark.parsers.lalr_parser import LALR_Parser, _Parser
-from lark.parsers.lalr_parser_state import ParseConf, ParserState
-
-
-class FastContextualLexer(ContextualLexer):
-    """Lark's contextual lexer plus the one regex and the tables FastLALR's loop scans with."""
-
-    def __init__(self, conf, states, always_accept=()):
-        super().__init__(conf, states, always_accept)
-        terminals, callbacks = _create_unless(list(conf.terminals), conf.g_regex_flags, conf.re_module,
-                                              conf.use_bytes)
-        # Lark's own order: priority, then the longest possible match first.
-        terminals.sort(key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name))
-        blanks = [t for t in terminals if t.name in conf.ignore and t.name not in conf.callbacks]
-        scanned = [t for t in terminals if t not in blanks]
-        skip = "|".join(t.pattern.to_regexp() for t in blanks)
-        self.pattern = conf.re_module.compile(
-            (f"(?:{skip})*" if skip else "")
-            + "(?:" + "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in scanned) + ")",
-            conf.g_regex_flags)
-        # Words that are keywords where the parser takes them (Lark's "unless" callbacks).
-        self.keywords = {term: {s.pattern.value: s.name for s in callback.scanner.terminals}
-                         for term, callback in callbacks.items()}
-        self.accepts = {state: frozenset(accepts) | frozenset(conf.ignore) | frozenset(always_accept)
-                        for state, accepts in states.items()}
-        self.user_callbacks = conf.callbacks
-        self.ignore = frozenset(conf.ignore)
 
 
 class NewlineFilter:
     """A post-lexer that drops the `newline` tokens inside brackets and right after a
-    `continuing` token. `process` is Lark's post-lexer interface (Lark's own driver uses it);
-    FastLALR applies the same rule inline."""
+    `continuing` token. `process` is Lark's post-lexer interface; FastParser applies the same
+    rule inline."""
 
     def __init__(self, newline: str, continuing: str, opening, closing):
         self.newline, self.continuing = newline, continuing
@@ -77,88 +50,123 @@ class NewlineFilter:
             yield token
 
 
+def shape(rule) -> tuple:
+    """A Lark rule as plain data: (name, alias, `?rule`, ((symbol, is a terminal), ...))."""
+    return (rule.origin.name, rule.alias, bool(rule.options.expand1),
+            tuple((symbol.name, symbol.is_term) for symbol in rule.expansion))
+
+
+def hands_up(rule_shape) -> bool:
+    """Whether a rule stands for its only symbol: an inlined `_rule` of one symbol, or a
+    `?rule`'s alternative of one symbol without an alias. Its callback is `hand_up`, and
+    FastParser only changes the parser state."""
+    name, alias, expand1, symbols = rule_shape
+    return len(symbols) == 1 and (name.startswith("_") or (expand1 and not alias))
+
+
 def hand_up(children):
-    """The callback of a rule of one symbol that stands for its only child (a `?rule`'s single
-    alternative, an inlined `_rule`): FastLALR then only changes the parser state."""
     return children[0]
 
 
-class _FastDriver(_Parser):
-    def __init__(self, parse_table, callbacks, debug=False):
-        super().__init__(parse_table, callbacks, debug)
-        parse_table.flat_actions = {
-            state: {kind: _flat_action(action, arg, callbacks) for kind, (action, arg) in row.items()}
-            for state, row in parse_table.states.items()}
+def tables(lark) -> dict:
+    """What FastParser needs of a Lark LALR parser with a contextual lexer, as plain data (dicts,
+    tuples, strings, numbers and frozensets: marshal can keep it)."""
+    conf = lark.lexer_conf
+    terminals, unless = _create_unless(list(conf.terminals), conf.g_regex_flags, conf.re_module, conf.use_bytes)
+    # Lark's own order: priority, then the longest possible match first.
+    terminals.sort(key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name))
+    blanks = [t for t in terminals if t.name in conf.ignore and t.name not in conf.callbacks]
+    scanned = [t for t in terminals if t not in blanks]
+    skip = "|".join(t.pattern.to_regexp() for t in blanks)
+    # The end of the text (after blanks) matches too, with no group.
+    pattern = ((f"(?:{skip})*" if skip else "")
+               + "(?:" + "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in scanned) + r"|\Z)")
+    table = lark.parser.parser._parse_table
+    rules = {rule: index for index, rule in enumerate(lark.rules)}
+    always = frozenset(conf.ignore) | frozenset(lark.options.postlex.always_accept if lark.options.postlex else ())
+    accepts = {}   # one set for the states that accept the same (marshal keeps it once)
+    return {
+        "pattern": pattern,
+        "flags": conf.g_regex_flags,
+        # Words that are keywords where the parser takes them (Lark's "unless" callbacks).
+        "keywords": {term: {s.pattern.value: s.name for s in callback.scanner.terminals}
+                     for term, callback in unless.items()},
+        "accepts": {state: accepts.setdefault(frozenset(row) | always, frozenset(row) | always)
+                    for state, row in table.states.items()},
+        "ignore": frozenset(conf.ignore),
+        "actions": {state: {symbol: _flat_action(action, arg, rules) for symbol, (action, arg) in row.items()}
+                    for state, row in table.states.items()},
+        "rules": tuple(shape(rule) for rule in lark.rules),
+        "start_states": dict(table.start_states),
+        "end_states": dict(table.end_states),
+    }
 
-    def parse(self, lexer, start, value_stack=None, state_stack=None, start_interactive=False):
-        if start_interactive:
-            return super().parse(lexer, start, value_stack, state_stack, start_interactive)
-        state = ParserState(ParseConf(self.parse_table, self.callbacks, start), lexer, state_stack, value_stack)
-        return self.parse_from_state(state)
 
-    def parse_from_state(self, state, last_token=None):
-        try:
-            return self._run(state, last_token)
-        except UnexpectedInput as error:
-            error.interactive_parser = InteractiveParser(self, state, state.lexer)
-            raise
+def _flat_action(action, arg, rules):
+    """A shift: the next state. A reduction by a rule that hands its child up (a "pass"): (rule
+    name, {}), the dict to keep, by the state below, the state its run of passes ends in
+    (expressions climb seven `?rule`s from a literal to `expr`). Any other reduction: (size,
+    rule index, rule name)."""
+    if action is Shift:
+        return arg
+    if hands_up(shape(arg)):
+        return arg.origin.name, {}
+    return len(arg.expansion), rules[arg], arg.origin.name
 
-    def _run(self, state, last_token):
-        """Lexes, filters newlines and parses in one loop (Lark: three generators and a method
-        call per token). `state.lexer` must be a FastContextualLexer behind a NewlineFilter."""
-        lexer_state = state.lexer.state
-        lexer, rows = state.lexer.lexer.lexer, state.lexer.lexer.postlexer
-        counter = lexer_state.line_ctr
-        text, end = lexer_state.text.text, lexer_state.text.end
-        match, accepts, keywords = lexer.pattern.match, lexer.accepts, lexer.keywords
-        lexer_callbacks, ignore, new_token = lexer.user_callbacks, lexer.ignore, Token._future_new
-        newline, continuing_kind, opening, closing = rows.newline, rows.continuing, rows.opening, rows.closing
-        actions, end_state = self.parse_table.flat_actions, state.parse_conf.end_state
-        state_stack, value_stack = state.state_stack, state.value_stack
-        pos, line, line_start = counter.char_pos, counter.line, counter.line_start_pos
+
+class Undecided(Exception):
+    """A token the fast scan leaves to Lark, or a syntax error: parse with Lark."""
+
+
+class FastParser:
+    """Parses with `tables`, calling `callbacks[rule index]` on each reduction with the rule's
+    children (every token kept) and `lexer_callbacks[terminal]` on each such token, like Lark."""
+
+    def __init__(self, tables: dict, callbacks: list, lexer_callbacks: dict, post: NewlineFilter):
+        self.tables, self.callbacks, self.lexer_callbacks, self.post = tables, callbacks, lexer_callbacks, post
+        self.pattern = re.compile(tables["pattern"], tables["flags"])
+
+    def parse(self, text: str, start: str):
+        tables, callbacks, post = self.tables, self.callbacks, self.post
+        match, accepts, keywords = self.pattern.match, tables["accepts"], tables["keywords"]
+        lexer_callbacks, ignore, new_token = self.lexer_callbacks, tables["ignore"], Token._future_new
+        newline, continuing_kind, opening, closing = post.newline, post.continuing, post.opening, post.closing
+        actions, end_state = tables["actions"], tables["end_states"][start]
+        state_stack, value_stack = [tables["start_states"][start]], []
+        pos, line, line_start = 0, 1, 0
         depth, continuing = 0, False
-        fed = last_token
-        try:
-            while True:
-                # ---- the next token
-                found = match(text, pos) if pos < end else None
-                if found is not None:
-                    kind = found.lastgroup
-                    start, stop = found.span(kind)
-                    value = text[start:stop]
-                    accepted = accepts[state_stack[-1]]
-                    words = keywords.get(kind)
-                    if words is not None and words.get(value) in accepted:
-                        kind = words[value]
-                    if kind not in accepted:
-                        found, pos = None, start
-                if found is not None:
-                    column = start - line_start + 1
-                    if "\n" in value:
-                        line_before = line
-                        line += value.count("\n")
-                        line_start = start + value.rindex("\n") + 1
-                        token = new_token(kind, value, start, line_before, column, line, stop - line_start + 1, stop)
-                    else:
-                        token = new_token(kind, value, start, line, column, line, column + stop - start, stop)
-                    pos = stop
-                    if kind in lexer_callbacks:
-                        token = lexer_callbacks[kind](token)
-                    if kind in ignore:
-                        continue
-                    lexer_state.last_token = token
-                elif pos < end:
-                    # A token the fast scan cannot decide: one token through Lark's own lexer.
-                    counter.char_pos, counter.line, counter.line_start_pos = pos, line, line_start
-                    counter.column = pos - line_start + 1
-                    token = next(ContextualLexer.lex(lexer, lexer_state, state), None)
-                    pos, line, line_start = counter.char_pos, counter.line, counter.line_start_pos
-                    if token is None:
-                        continue
-                    kind = token.type
+        fed = None
+        while True:
+            # ---- the next token
+            found = match(text, pos)
+            if found is None:
+                raise Undecided
+            kind = found.lastgroup
+            if kind is None:
+                kind = "$END"
+                token = Token.new_borrow_pos(kind, "", fed) if fed else Token(kind, "", 0, 1, 1)
+            else:
+                start, stop = found.span(kind)
+                value = text[start:stop]
+                accepted = accepts[state_stack[-1]]
+                words = keywords.get(kind)
+                if words is not None and words.get(value) in accepted:
+                    kind = words[value]
+                if kind not in accepted:
+                    raise Undecided
+                column = start - line_start + 1
+                if "\n" in value:
+                    line_before = line
+                    line += value.count("\n")
+                    line_start = start + value.rindex("\n") + 1
+                    token = new_token(kind, value, start, line_before, column, line, stop - line_start + 1, stop)
                 else:
-                    kind = "$END"
-                    token = Token.new_borrow_pos(kind, "", fed) if fed else Token(kind, "", 0, 1, 1)
+                    token = new_token(kind, value, start, line, column, line, column + stop - start, stop)
+                pos = stop
+                if kind in lexer_callbacks:
+                    token = lexer_callbacks[kind](token)
+                if kind in ignore:
+                    continue
                 if kind == newline and (depth or continuing):
                     continue
                 continuing = kind == continuing_kind
@@ -167,75 +175,42 @@ class _FastDriver(_Parser):
                 elif kind in closing and depth:
                     depth -= 1
                 fed = token
-                # ---- the token through the parse table: reductions, then a shift
-                while True:
-                    action = actions[state_stack[-1]].get(kind)
-                    if action is None:
-                        expected = {s for s in self.parse_table.states[state_stack[-1]] if s.isupper()}
-                        raise UnexpectedToken(token, expected, state=state, interactive_parser=None)
-                    if action[0] is _SHIFT:
-                        state_stack.append(action[1])
-                        value_stack.append(token)
-                        break
-                    if action[0] is _PASS:
-                        below, chains = state_stack[-2], action[2]
-                        top = chains.get(below)
-                        if top is None:
-                            top = chains[below] = _after_passes(actions, below, action[1], kind)
-                        state_stack[-1] = top
-                        continue
-                    _, size, callback, origin = action
-                    if size:
-                        children = value_stack[-size:]
-                        del state_stack[-size:]
-                        del value_stack[-size:]
-                    else:
-                        children = []
-                    target = actions[state_stack[-1]][origin][1]
-                    state_stack.append(target)
-                    value_stack.append(callback(children))
-                    if target == end_state:
-                        return value_stack[-1]
-        finally:
-            counter.char_pos, counter.line, counter.line_start_pos = pos, line, line_start
-            counter.column = pos - line_start + 1
-
-
-_SHIFT, _PASS, _REDUCE = "shift", "pass", "reduce"
-
-
-def _flat_action(action, arg, callbacks):
-    """(SHIFT, next state); (PASS, rule name, {}) for a rule whose callback is `hand_up`; (REDUCE,
-    size, callback, rule name) otherwise. A PASS's dict keeps, by the state below, the state its
-    run of PASSes ends in (expressions climb seven `?rule`s from a literal to `expr`)."""
-    if action is Shift:
-        return _SHIFT, arg
-    callback = callbacks[arg]
-    if callback is hand_up:
-        return _PASS, arg.origin.name, {}
-    return _REDUCE, len(arg.expansion), callback, arg.origin.name
+            # ---- the token through the parse table: reductions, then a shift
+            while True:
+                action = actions[state_stack[-1]].get(kind)
+                if action is None:
+                    raise Undecided
+                if action.__class__ is int:
+                    state_stack.append(action)
+                    value_stack.append(token)
+                    break
+                if len(action) == 2:
+                    origin, ends = action
+                    below = state_stack[-2]
+                    top = ends.get(below)
+                    if top is None:
+                        top = ends[below] = _after_passes(actions, below, origin, kind)
+                    state_stack[-1] = top
+                    continue
+                size, rule, origin = action
+                if size:
+                    children = value_stack[-size:]
+                    del state_stack[-size:]
+                    del value_stack[-size:]
+                else:
+                    children = []
+                target = actions[state_stack[-1]][origin]
+                state_stack.append(target)
+                value_stack.append(callbacks[rule](children))
+                if target == end_state:
+                    return value_stack[-1]
 
 
 def _after_passes(actions, below, origin, kind):
-    """The state a run of PASS actions on a `kind` token ends in, from the state `below` them."""
+    """The state a run of passes on a `kind` token ends in, from the state `below` them."""
     while True:
-        top = actions[below][origin][1]
+        top = actions[below][origin]
         action = actions[top].get(kind)
-        if action is None or action[0] is not _PASS:
+        if action is None or action.__class__ is int or len(action) != 2:
             return top
-        origin = action[1]
-
-
-class FastLALR(LALR_Parser):
-    def __init__(self, parser_conf, debug=False, strict=False):
-        super().__init__(parser_conf, debug, strict)
-        self.parser = _FastDriver(self._parse_table, parser_conf.callbacks, debug)
-
-    @classmethod
-    def deserialize(cls, data, memo, callbacks, debug=False):
-        inst = super().deserialize(data, memo, callbacks, debug)
-        inst.parser = _FastDriver(inst._parse_table, callbacks, debug)
-        return inst
-
-
-PLUGINS = {"ContextualLexer": FastContextualLexer, "LALR_Parser": FastLALR}
+        origin = action[0]

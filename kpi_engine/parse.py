@@ -2,7 +2,12 @@
 that builds the dataclasses of `ast.py`. Syntax errors come back as diagnostics in plain words."""
 from __future__ import annotations
 
+import hashlib
+import marshal
+import os
 import re
+import sys
+from contextlib import suppress
 from contextvars import ContextVar
 from dataclasses import replace
 from datetime import date
@@ -12,6 +17,7 @@ from importlib import resources
 from operator import itemgetter
 from pathlib import Path
 
+import lark
 from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
@@ -49,11 +55,45 @@ LARK_OPTIONS = dict(start=["start", "value"], parser="lalr", lexer="contextual",
 
 @lru_cache(maxsize=None)
 def parser(strict: bool = False) -> Lark:
-    """The LALR parser, with the lexer and driver of `fastlark`; `strict` also proves the grammar
-    free of conflicts and terminal collisions (slow to build, so the tests use it and the command
-    line uses Lark's cache instead)."""
-    return _TreeBuildingLark(grammar_text(), **LARK_OPTIONS, strict=strict, cache=not strict,
-                             _plugins=fastlark.PLUGINS)
+    """Lark's LALR parser of the grammar: what `fastlark` leaves undecided is parsed with it, and
+    its tables are made from it. `strict` also proves the grammar free of conflicts and terminal
+    collisions (slow to build, so the tests use it and the command line uses Lark's cache)."""
+    return _TreeBuildingLark(grammar_text(), **LARK_OPTIONS, strict=strict, cache=not strict)
+
+
+@lru_cache(maxsize=None)
+def _fast_parser() -> fastlark.FastParser:
+    tables = _tables()
+    builder = ToAst()
+    return fastlark.FastParser(tables, [_rule_callback(rule, builder) for rule in tables["rules"]],
+                               LARK_OPTIONS["lexer_callbacks"], LARK_OPTIONS["postlex"])
+
+
+def _tables() -> dict:
+    """fastlark's tables of the grammar, from the cache beside the plan cache or else made from
+    Lark's parser (some 30 ms, even from Lark's own cache) and kept there. The key covers the
+    grammar, what makes the tables from it (Lark, this module, fastlark) and Python."""
+    from .plancache import cache_folder
+
+    key = hashlib.sha256("\0".join([
+        grammar_text(), lark.__version__, sys.version,
+        *(f"{os.stat(source).st_size}:{os.stat(source).st_mtime_ns}" for source in (__file__, fastlark.__file__)),
+    ]).encode("utf-8")).hexdigest()
+    path = cache_folder().parent / "parser" / f"{key}.marshal"
+    try:
+        return marshal.loads(path.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):   # missing or damaged: made afresh
+        pass
+    tables = fastlark.tables(parser())
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:   # written whole (a temporary file, then renamed) or not at all
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(marshal.dumps(tables))
+        os.replace(temporary, path)
+    except OSError:   # a folder that cannot be written only means no cache
+        with suppress(OSError):
+            temporary.unlink()
+    return tables
 
 
 # ---- tree → dataclasses ------------------------------------------------------------------
@@ -496,27 +536,28 @@ class _TreeBuildingLark(Lark):
 
     def _prepare_callbacks(self):
         builder = ToAst()
-        self._callbacks = {rule: _rule_callback(rule, builder) for rule in self.rules}
+        self._callbacks = {rule: _rule_callback(fastlark.shape(rule), builder) for rule in self.rules}
 
 
-def _rule_callback(rule, builder):
-    """What a reduction of `rule` builds from its children: the ToAst method of the rule's name
-    gets the span from its first token to its last, and the children that are nodes or value
-    tokens (keywords and punctuation are dropped); expressions nested past MAX_DEPTH are refused.
+def _rule_callback(rule: tuple, builder):
+    """What a reduction of `rule` (a `fastlark.shape`) builds from its children: the ToAst method
+    of the rule's name gets the span from its first token to its last, and the children that are
+    nodes or value tokens (keywords and punctuation are dropped); expressions nested past
+    MAX_DEPTH are refused.
 
     The children come as matched: every token, and for an inlined `_rule` its own children as a
     list (or its only child). Where in the rule those are is fixed by the grammar, so it is
     worked out here, once per rule, not on every reduction (as Lark's tree builder does)."""
-    symbols = rule.expansion
-    if rule.origin.name.startswith("_"):
-        return fastlark.hand_up if len(symbols) == 1 else _inline
-    if len(symbols) == 1 and rule.options.expand1 and not rule.alias:
+    origin, alias, _, symbols = rule
+    if fastlark.hands_up(rule):
         return fastlark.hand_up
-    name = rule.alias or rule.origin.name
+    if origin.startswith("_"):
+        return _inline
+    name = alias or origin
     method = getattr(ToAst, name)
     keep = _KEPT_TOKENS.get(name, _VALUE_TOKENS)
-    kept = [i for i, symbol in enumerate(symbols) if not symbol.is_term or symbol.name in keep]
-    inlined = [i for i in kept if symbols[i].name.startswith("_")]
+    kept = [i for i, (symbol, is_term) in enumerate(symbols) if not is_term or symbol in keep]
+    inlined = [i for i in kept if symbols[i][0].startswith("_")]
     if inlined:
         def values(children):
             found = []
@@ -617,10 +658,10 @@ def _span_function(symbols):
 
 def _edge_token(symbols):
     """Where the token a rule always starts with is, or None when it may start with a node."""
-    for index, symbol in enumerate(symbols):
-        if not symbol.is_term:
+    for index, (symbol, is_term) in enumerate(symbols):
+        if not is_term:
             return None
-        if symbol.name not in _SEPARATORS:
+        if symbol not in _SEPARATORS:
             return index
     return None
 
@@ -680,7 +721,12 @@ def parse(text: str, path: str = "<policy>") -> ast.PolicyFile:
 def _parse_tree(text: str, comments: list, start: str = "start"):
     comment_token, depth_token = _comments.set(comments), _depths.set({})
     try:
-        return parser().parse(text, start=start)
+        try:
+            return _fast_parser().parse(text, start)
+        except fastlark.Undecided:
+            comments.clear()
+            _depths.set({})
+            return parser().parse(text, start=start)
     finally:
         _comments.reset(comment_token)
         _depths.reset(depth_token)

@@ -1,7 +1,8 @@
-"""The parser in use (`kpi_engine.fastlark`'s lexer and driver, parse.py's callbacks made per
-grammar rule) against Lark's own lexer, driver and tree builder: for every policy in the
-repository, generated ones, broken ones and token soup, both give the same tree with the same
-spans and comments, or the same syntax error."""
+"""The parser in use (`kpi_engine.fastlark`'s tables and loop, Lark for what they leave undecided,
+parse.py's callbacks made per grammar rule) against Lark's own lexer, driver and tree builder:
+for every policy in the repository, generated ones, broken ones and token soup, both give the
+same tree with the same spans and comments, or the same syntax error. Valid policies never need
+Lark; fastlark's tables are kept in a cache (each test has its own, conftest.py)."""
 from __future__ import annotations
 
 import dataclasses
@@ -15,7 +16,9 @@ from hypothesis import strategies as st
 from lark import Lark, Token
 
 import kpi_engine.parse as parse_module
+from kpi_engine import fastlark
 from kpi_engine.errors import PolicySyntaxError
+from kpi_engine.plancache import cache_folder
 
 from policygen import generate_policy, policy_files
 from test_parse_properties import _WORDS, budget, mutated_policies
@@ -61,14 +64,20 @@ def lark_own() -> Lark:
                 cache=True)
 
 
+class Undecided:
+    def parse(self, text, start):
+        raise fastlark.Undecided
+
+
 @contextmanager
 def lark_own_parser():
-    fast = parse_module.parser
-    parse_module.parser = lark_own
+    """parse() with every text left to Lark, and Lark's own tree builder."""
+    fast, lark = parse_module._fast_parser, parse_module.parser
+    parse_module._fast_parser, parse_module.parser = Undecided, lark_own
     try:
         yield
     finally:
-        parse_module.parser = fast
+        parse_module._fast_parser, parse_module.parser = fast, lark
 
 
 def spans(node) -> list:
@@ -96,8 +105,13 @@ def assert_same(text: str) -> None:
     assert fast == reference
 
 
-def test_the_fast_parser_is_the_one_in_use():
-    assert type(parse_module.parser().parser.parser).__module__ == "kpi_engine.fastlark"
+def test_valid_policies_never_need_lark(monkeypatch):
+    texts = [path.read_text(encoding="utf-8") for path in REPO_POLICIES] + [generate_policy(1000, seed=1)]
+    valid = [text for text in texts if not isinstance(outcome(text), list)]
+    assert len(valid) > len(REPO_POLICIES) // 2
+    monkeypatch.setattr(parse_module, "parser", lambda: pytest.fail("fastlark left a valid policy to Lark"))
+    for text in valid:
+        parse_module.parse(text)
 
 
 @pytest.mark.parametrize("path", REPO_POLICIES, ids=lambda p: p.name)
@@ -134,3 +148,28 @@ def test_token_soup(words, glue):
 @given(st.text())
 def test_any_text(text):
     assert_same(text)
+
+
+def stored_tables() -> list[Path]:
+    return sorted((cache_folder().parent / "parser").glob("*.marshal"))
+
+
+def test_the_tables_are_kept_and_read_back(monkeypatch):
+    made = parse_module._tables()
+    assert len(stored_tables()) == 1
+    monkeypatch.setattr(fastlark, "tables", lambda lark: pytest.fail("made again"))
+    assert parse_module._tables() == made
+
+
+def test_damaged_tables_are_made_afresh():
+    made = parse_module._tables()
+    [path] = stored_tables()
+    path.write_bytes(path.read_bytes()[:1000])
+    assert parse_module._tables() == made
+    assert parse_module._tables() == made
+
+
+def test_a_cache_folder_that_cannot_be_written_only_means_no_cache(monkeypatch, tmp_path):
+    (tmp_path / "file").write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "file"))
+    assert parse_module._tables()["rules"]
