@@ -75,11 +75,12 @@ def _tables() -> dict:
     grammar, what makes the tables from it (Lark, this module, fastlark) and Python."""
     from .plancache import cache_folder
 
-    key = hashlib.sha256("\0".join([
-        grammar_text(), lark.__version__, sys.version,
-        *(f"{os.stat(source).st_size}:{os.stat(source).st_mtime_ns}" for source in (__file__, fastlark.__file__)),
-    ]).encode("utf-8")).hexdigest()
-    path = cache_folder().parent / "parser" / f"{key}.marshal"
+    key = hashlib.sha256()
+    for part in (grammar_text(), lark.__version__, sys.version):
+        key.update(part.encode("utf-8") + b"\0")
+    for source in (__file__, fastlark.__file__):
+        key.update(Path(source).read_bytes())
+    path = cache_folder().parent / "parser" / f"{key.hexdigest()}.marshal"
     try:
         return marshal.loads(path.read_bytes())
     except (OSError, EOFError, ValueError, TypeError):   # missing or damaged: made afresh
