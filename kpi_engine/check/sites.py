@@ -75,7 +75,8 @@ def walk_records(expr, records: str | None = None) -> Iterator[tuple]:
                     stack.append((arg.where, dataset if index == 0 and dataset else within))
                 stack.append((arg.expr, within))
         else:
-            stack.extend((child, within) for child in reversed(children(node)))
+            for child in reversed(children(node)):
+                stack.append((child, within))
 
 
 def rule_rows(rule) -> tuple[ast.Row, ...]:
