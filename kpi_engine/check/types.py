@@ -18,6 +18,7 @@ from .sites import Site, sites
 _SETTING_NAMES = {ast.ScaleSetting: "the scale", ast.RoundSetting: "round", ast.TotalSetting: "the total's bound",
                   ast.AdjustMin: "an adjustment's min", ast.AdjustMax: "an adjustment's max",
                   ast.ScheduleBy: "a schedule day", ast.ScheduleWithin: "a schedule span"}
+_SETTINGS = tuple(_SETTING_NAMES)
 
 
 def check_types(policy: ast.Policy, scope: Scope) -> Iterator[Diagnostic]:
@@ -56,7 +57,7 @@ def _expect(site: Site, kind: str | None, report) -> None:
         if kind != "number":
             what = "an adjustment" if isinstance(owner, (ast.AdjustEach, ast.AdjustIf)) else "a score"
             report(expr, f"{what} is a number of points, not {article(kind)}")
-    elif isinstance(owner, tuple(_SETTING_NAMES)):
+    elif isinstance(owner, _SETTINGS):
         if kind != "number":
             report(expr, f"{_SETTING_NAMES[type(owner)]} is a plain number, not {article(kind)}")
     elif isinstance(owner, ast.Action) and expr is owner.periods:
