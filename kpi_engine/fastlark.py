@@ -104,14 +104,14 @@ def tables(lark) -> dict:
 
 def _flat_action(action, arg, rules):
     """A shift: the next state. A reduction by a rule that hands its child up (a "pass"): (rule
-    name, {}), the dict to keep, by the state below, the state its run of passes ends in
-    (expressions climb seven `?rule`s from a literal to `expr`). Any other reduction: (size,
-    rule index, rule name)."""
+    name, ends). Any other reduction: (size, rule index, rule name, ends). `ends` keeps, by the
+    state below the reduced children, the state the reduction and the run of passes after it
+    end in (expressions climb seven `?rule`s from a literal to `expr`)."""
     if action is Shift:
         return arg
     if hands_up(shape(arg)):
         return arg.origin.name, {}
-    return len(arg.expansion), rules[arg], arg.origin.name
+    return len(arg.expansion), rules[arg], arg.origin.name, {}
 
 
 class Undecided(Exception):
@@ -192,22 +192,26 @@ class FastParser:
                         top = ends[below] = _after_passes(actions, below, origin, kind)
                     state_stack[-1] = top
                     continue
-                size, rule, origin = action
+                size, rule, origin, ends = action
                 if size:
                     children = value_stack[-size:]
                     del state_stack[-size:]
                     del value_stack[-size:]
                 else:
                     children = []
-                target = actions[state_stack[-1]][origin]
-                state_stack.append(target)
+                below = state_stack[-1]
+                top = ends.get(below)
+                if top is None:
+                    top = ends[below] = _after_passes(actions, below, origin, kind)
+                state_stack.append(top)
                 value_stack.append(callbacks[rule](children))
-                if target == end_state:
+                if top == end_state:
                     return value_stack[-1]
 
 
 def _after_passes(actions, below, origin, kind):
-    """The state a run of passes on a `kind` token ends in, from the state `below` them."""
+    """The state a reduction to `origin` above the state `below` leads to, after the run of
+    passes that follows it on a `kind` token."""
     while True:
         top = actions[below][origin]
         action = actions[top].get(kind)
