@@ -3,7 +3,6 @@ that need them, so `kpi --help` and `kpi check` start fast."""
 from __future__ import annotations
 
 import gc
-import json
 import sys
 from pathlib import Path
 
@@ -107,6 +106,8 @@ def check(paths, output):
         gc.freeze()
         gc.enable()
     if output == "json":
+        import json
+
         click.echo(json.dumps([d.to_json() for d in report], ensure_ascii=False, indent=1))
     else:
         for diagnostic in report:
