@@ -4,10 +4,11 @@ Lark's pure-Python LALR spends most of a large policy's parse in its per-token m
 contextual lexer runs one regex per state and one more per stretch of blanks, every token passes
 through three generators (lexer, post-lexer, driver loop), and the driver hashes a grammar rule
 object on every reduction. Building the parser takes some 30 ms at every start too, even from
-Lark's cache. Here, what a parse needs is plain data (`tables`: the parse table flattened, the
-terminals as one regex, what each state accepts), which loads in about a millisecond, and
-`FastParser` parses with it in one loop that lexes, drops newlines as a `NewlineFilter` does and
-drives the table.
+Lark's cache, and importing Lark some 25 ms. Here, what a parse needs is plain data (`tables`:
+the parse table flattened, the terminals as one regex, what each state accepts), which loads in
+about a millisecond, and `FastParser` parses with it in one loop that lexes, drops newlines as a
+`NewlineFilter` does and drives the table, with tokens of its own: a parse imports no part of
+Lark (only making the tables does).
 
 The fast scan keeps the contextual rule: a word is a keyword only where the parser can take that
 keyword. Any token the state cannot take, and any syntax error, raises `Undecided`: the caller
@@ -21,8 +22,19 @@ from __future__ import annotations
 
 import re
 
-from lark.lexer import Token, _create_unless
-from lark.parsers.lalr_analysis import Shift
+
+class Token(str):
+    """A token as Lark's (`lark.lexer.Token`): the text matched, with its terminal and where it
+    is. `Token.of` turns Lark's into these."""
+    __slots__ = ("type", "start_pos", "line", "column", "end_line", "end_column", "end_pos")
+
+    @classmethod
+    def of(cls, token) -> "Token":
+        made = str.__new__(cls, token)
+        made.type, made.start_pos, made.end_pos = token.type, token.start_pos, token.end_pos
+        made.line, made.column = token.line, token.column
+        made.end_line, made.end_column = token.end_line, token.end_column
+        return made
 
 
 class NewlineFilter:
@@ -68,10 +80,13 @@ def hand_up(children):
     return children[0]
 
 
-def tables(lark) -> dict:
+def tables(parser) -> dict:
     """What FastParser needs of a Lark LALR parser with a contextual lexer, as plain data (dicts,
     tuples, strings, numbers and frozensets: marshal can keep it)."""
-    conf = lark.lexer_conf
+    from lark.lexer import _create_unless
+    from lark.parsers.lalr_analysis import Shift
+
+    conf = parser.lexer_conf
     terminals, unless = _create_unless(list(conf.terminals), conf.g_regex_flags, conf.re_module, conf.use_bytes)
     # Lark's own order: priority, then the longest possible match first.
     terminals.sort(key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name))
@@ -81,9 +96,10 @@ def tables(lark) -> dict:
     # The end of the text (after blanks) matches too, with no group.
     pattern = ((f"(?:{skip})*" if skip else "")
                + "(?:" + "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in scanned) + r"|\Z)")
-    table = lark.parser.parser._parse_table
-    rules = {rule: index for index, rule in enumerate(lark.rules)}
-    always = frozenset(conf.ignore) | frozenset(lark.options.postlex.always_accept if lark.options.postlex else ())
+    table = parser.parser.parser._parse_table
+    rules = {rule: index for index, rule in enumerate(parser.rules)}
+    post = parser.options.postlex
+    always = frozenset(conf.ignore) | frozenset(post.always_accept if post else ())
     accepts = {}   # one set for the states that accept the same (marshal keeps it once)
     return {
         "pattern": pattern,
@@ -94,24 +110,23 @@ def tables(lark) -> dict:
         "accepts": {state: accepts.setdefault(frozenset(row) | always, frozenset(row) | always)
                     for state, row in table.states.items()},
         "ignore": frozenset(conf.ignore),
-        "actions": {state: {symbol: _flat_action(action, arg, rules) for symbol, (action, arg) in row.items()}
+        "actions": {state: {symbol: arg if action is Shift else _reduction(arg, rules)
+                            for symbol, (action, arg) in row.items()}
                     for state, row in table.states.items()},
-        "rules": tuple(shape(rule) for rule in lark.rules),
+        "rules": tuple(shape(rule) for rule in parser.rules),
         "start_states": dict(table.start_states),
         "end_states": dict(table.end_states),
     }
 
 
-def _flat_action(action, arg, rules):
-    """A shift: the next state. A reduction by a rule that hands its child up (a "pass"): (rule
-    name, ends). Any other reduction: (size, rule index, rule name, ends). `ends` keeps, by the
-    state below the reduced children, the state the reduction and the run of passes after it
-    end in (expressions climb seven `?rule`s from a literal to `expr`)."""
-    if action is Shift:
-        return arg
-    if hands_up(shape(arg)):
-        return arg.origin.name, {}
-    return len(arg.expansion), rules[arg], arg.origin.name, {}
+def _reduction(rule, rules):
+    """An action is a shift (the next state), or a reduction. By a rule that hands its child up
+    (a "pass"): (rule name, ends); by any other: (size, rule index, rule name, ends). `ends`
+    keeps, by the state below the reduced children, the state the reduction and the run of
+    passes after it end in (expressions climb seven `?rule`s from a literal to `expr`)."""
+    if hands_up(shape(rule)):
+        return rule.origin.name, {}
+    return len(rule.expansion), rules[rule], rule.origin.name, {}
 
 
 class Undecided(Exception):
@@ -129,13 +144,12 @@ class FastParser:
     def parse(self, text: str, start: str):
         tables, callbacks, post = self.tables, self.callbacks, self.post
         match, accepts, keywords = self.pattern.match, tables["accepts"], tables["keywords"]
-        lexer_callbacks, ignore, new_token = self.lexer_callbacks, tables["ignore"], Token._future_new
+        lexer_callbacks, ignore, new_token = self.lexer_callbacks, tables["ignore"], str.__new__
         newline, continuing_kind, opening, closing = post.newline, post.continuing, post.opening, post.closing
         actions, end_state = tables["actions"], tables["end_states"][start]
         state_stack, value_stack = [tables["start_states"][start]], []
         pos, line, line_start = 0, 1, 0
         depth, continuing = 0, False
-        fed = None
         while True:
             # ---- the next token
             found = match(text, pos)
@@ -143,8 +157,7 @@ class FastParser:
                 raise Undecided
             kind = found.lastgroup
             if kind is None:
-                kind = "$END"
-                token = Token.new_borrow_pos(kind, "", fed) if fed else Token(kind, "", 0, 1, 1)
+                kind, token = "$END", None   # (never shifted)
             else:
                 start, stop = found.span(kind)
                 value = text[start:stop]
@@ -154,14 +167,17 @@ class FastParser:
                     kind = words[value]
                 if kind not in accepted:
                     raise Undecided
-                column = start - line_start + 1
+                token = new_token(Token, value)
+                token.type, token.start_pos, token.end_pos = kind, start, stop
+                token.line = line
+                token.column = start - line_start + 1
                 if "\n" in value:
-                    line_before = line
                     line += value.count("\n")
                     line_start = start + value.rindex("\n") + 1
-                    token = new_token(kind, value, start, line_before, column, line, stop - line_start + 1, stop)
+                    token.end_column = stop - line_start + 1
                 else:
-                    token = new_token(kind, value, start, line, column, line, column + stop - start, stop)
+                    token.end_column = token.column + stop - start
+                token.end_line = line
                 pos = stop
                 if kind in lexer_callbacks:
                     token = lexer_callbacks[kind](token)
@@ -174,7 +190,6 @@ class FastParser:
                     depth += 1
                 elif kind in closing and depth:
                     depth -= 1
-                fed = token
             # ---- the token through the parse table: reductions, then a shift
             while True:
                 action = actions[state_stack[-1]].get(kind)

@@ -13,15 +13,13 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from importlib.util import find_spec
 from operator import itemgetter
 from pathlib import Path
 
-import lark
-from lark import Lark, Token
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
-
 from . import ast, fastlark
 from .errors import Diagnostic, PolicySyntaxError, Source
+from .fastlark import Token
 
 GRAMMAR = "policy.lark"
 
@@ -53,11 +51,28 @@ LARK_OPTIONS = dict(start=["start", "value"], parser="lalr", lexer="contextual",
 
 
 @lru_cache(maxsize=None)
-def parser(strict: bool = False) -> Lark:
+def parser(strict: bool = False):
     """Lark's LALR parser of the grammar: what `fastlark` leaves undecided is parsed with it, and
     its tables are made from it. `strict` also proves the grammar free of conflicts and terminal
     collisions (slow to build, so the tests use it and the command line uses Lark's cache)."""
-    return _TreeBuildingLark(grammar_text(), **LARK_OPTIONS, strict=strict, cache=not strict)
+    from lark import Lark, Token as LarkToken
+
+    class TreeBuildingLark(Lark):
+        """Lark, with a callback per grammar rule (`_rule_callback`) in place of its tree builder;
+        Lark's tokens among a rule's children are made fastlark's first."""
+
+        def _prepare_callbacks(self):
+            builder = ToAst()
+            self._callbacks = {rule: _with_our_tokens(_rule_callback(fastlark.shape(rule), builder), LarkToken)
+                               for rule in self.rules}
+
+    return TreeBuildingLark(grammar_text(), **LARK_OPTIONS, strict=strict, cache=not strict)
+
+
+def _with_our_tokens(callback, lark_token):
+    def with_our_tokens(children):
+        return callback([Token.of(c) if type(c) is lark_token else c for c in children])
+    return with_our_tokens
 
 
 @lru_cache(maxsize=None)
@@ -75,9 +90,10 @@ def _tables() -> dict:
     from .plancache import cache_folder
 
     key = hashlib.sha256()
-    for part in (grammar_text(), lark.__version__, sys.version):
+    for part in (grammar_text(), sys.version):
         key.update(part.encode("utf-8") + b"\0")
-    for source in (__file__, fastlark.__file__):
+    # Lark's __init__.py has its version (found, not imported: importing Lark takes some 25 ms)
+    for source in (find_spec("lark").origin, __file__, fastlark.__file__):
         key.update(Path(source).read_bytes())
     path = cache_folder().parent / "parser" / f"{key.hexdigest()}.marshal"
     try:
@@ -531,14 +547,6 @@ _EXPRESSIONS = frozenset({"add", "sub", "mul", "div", "and_", "or_", "neg", "pos
 MAX_DEPTH = 200
 
 
-class _TreeBuildingLark(Lark):
-    """Lark, with a callback per grammar rule (`_rule_callback`) in place of its tree builder."""
-
-    def _prepare_callbacks(self):
-        builder = ToAst()
-        self._callbacks = {rule: _rule_callback(fastlark.shape(rule), builder) for rule in self.rules}
-
-
 def _rule_callback(rule: tuple, builder):
     """What a reduction of `rule` (a `fastlark.shape`) builds from its children: the ToAst method
     of the rule's name gets the span from its first token to its last, and the children that are
@@ -712,8 +720,8 @@ def parse(text: str, path: str = "<policy>") -> ast.PolicyFile:
         raise PolicySyntaxError([Diagnostic(
             "error", f"this expression nests too deeply (more than {MAX_DEPTH} levels)",
             error.span, source, "split it into named measures")]) from None
-    except UnexpectedInput as error:
-        raise PolicySyntaxError([syntax_diagnostic(error, source)]) from None
+    except _Unparsable as error:
+        raise PolicySyntaxError([syntax_diagnostic(error.error, source)]) from None
     return ast.PolicyFile(result.policies, tuple(ast.Comment(str(c), span=_token_span(c)) for c in comments),
                           span=result.span)
 
@@ -726,17 +734,33 @@ def _parse_tree(text: str, comments: list, start: str = "start"):
         except fastlark.Undecided:
             comments.clear()
             _depths.set({})
-            return parser().parse(text, start=start)
+            return _lark_parse(text, start)
     finally:
         _comments.reset(comment_token)
         _depths.reset(depth_token)
+
+
+def _lark_parse(text: str, start: str):
+    from lark.exceptions import UnexpectedInput
+
+    try:
+        return parser().parse(text, start=start)
+    except UnexpectedInput as error:
+        raise _Unparsable(error) from None
+
+
+class _Unparsable(Exception):
+    """Lark's syntax error (UnexpectedInput), raised from where Lark is imported."""
+
+    def __init__(self, error):
+        self.error = error
 
 
 def parse_value(text: str, what: str = "value") -> ast.Literal:
     """A literal given outside a policy (`--set limit=45s`), read with the policy's own grammar."""
     try:
         node = _parse_tree(text, [], start="value")
-    except (UnexpectedInput, _BadLiteral, _TooDeep):
+    except (_Unparsable, _BadLiteral, _TooDeep):
         node = None
     if isinstance(node, ast.Unary) and node.op == "-" and isinstance(node.operand, ast.Literal) \
             and isinstance(node.operand.value, Decimal):
@@ -789,7 +813,10 @@ def _expected_words(expected) -> str:
     return ", ".join(names)
 
 
-def syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
+def syntax_diagnostic(error, source: Source) -> Diagnostic:
+    """Lark's syntax error (UnexpectedInput) in plain words."""
+    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
+
     line, column = error.line or 1, error.column or 1
     if line < 1:  # lark reports the end of input as line -1
         lines = source.text.splitlines() or [""]
