@@ -2,11 +2,11 @@
 that builds the dataclasses of `ast.py`. Syntax errors come back as diagnostics in plain words."""
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import re
 import sys
+import zlib
 from contextlib import suppress
 from contextvars import ContextVar
 from dataclasses import replace
@@ -84,27 +84,26 @@ def _fast_parser() -> fastlark.FastParser:
 
 
 def _tables() -> dict:
-    """fastlark's tables of the grammar, from the cache beside the plan cache or else made from
-    Lark's parser (some 30 ms, even from Lark's own cache) and kept there. The key covers the
-    grammar, what makes the tables from it (Lark, this module, fastlark) and Python."""
-    from .plancache import cache_folder
-
-    key = hashlib.sha256()
-    for part in (grammar_text(), sys.version):
-        key.update(part.encode("utf-8") + b"\0")
-    # Lark's __init__.py has its version (found, not imported: importing Lark takes some 25 ms)
-    for source in (find_spec("lark").origin, __file__, fastlark.__file__):
-        key.update(Path(source).read_bytes())
-    path = cache_folder().parent / "parser" / f"{key.hexdigest()}.marshal"
+    """fastlark's tables of the grammar, from the user's cache folder (beside the plan cache) or
+    else made from Lark's parser (some 30 ms, besides importing Lark) and kept there. They are
+    read back only for the same grammar, Lark (its __init__.py has its version, found without
+    importing it), parse.py, fastlark.py and Python: all of these are stored with them."""
+    inputs = b"\0".join([grammar_text().encode("utf-8"), sys.version.encode("utf-8"),
+                         *(Path(source).read_bytes() for source in (find_spec("lark").origin, __file__,
+                                                                      fastlark.__file__))])
+    root = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    path = Path(root) / "kpi-engine" / "parser" / f"{zlib.crc32(inputs):08x}.marshal"
     try:
-        return marshal.loads(path.read_bytes())
+        stored, tables = marshal.loads(path.read_bytes())
+        if stored == inputs:
+            return tables
     except (OSError, EOFError, ValueError, TypeError):   # missing or damaged: made afresh
         pass
     tables = fastlark.tables(parser())
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:   # written whole (a temporary file, then renamed) or not at all
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(marshal.dumps(tables))
+        temporary.write_bytes(marshal.dumps((inputs, tables)))
         os.replace(temporary, path)
     except OSError:   # a folder that cannot be written only means no cache
         with suppress(OSError):
