@@ -67,19 +67,19 @@ def _expect(site: Site, kind: str | None, report) -> None:
 
 
 def _rule(indicator: ast.Indicator, scope: Scope, report) -> None:
-    rule = scope.parts(indicator).rule
-    if rule is None or scope.parts(indicator).measure is None:
+    rule, measure = scope.parts(indicator).rule, scope.parts(indicator).measure
+    if rule is None or measure is None:
         return
     measure_type = scope.measure_type(indicator)
-    measure_text = text_of(scope.parts(indicator).measure.expr, scope.text)
+    # (the measure's text is quoted only in a message: it is not copied out for every indicator)
 
     def bound(node):
         kind = scope.infer_type(node)
         if kind is None:
             return
         if not compatible(measure_type, kind):
-            report(node, f"this bound is {article(kind)}, but the measure {measure_text} is "
-                         f"{article(measure_type)}")
+            report(node, f"this bound is {article(kind)}, but the measure "
+                         f"{text_of(measure.expr, scope.text)} is {article(measure_type)}")
             return
         slip = percent_slip(measure_type, node)
         if slip:
@@ -90,7 +90,8 @@ def _rule(indicator: ast.Indicator, scope: Scope, report) -> None:
             _row_bounds(row, bound, measure_type, report)
     elif isinstance(rule, ast.Map):
         if measure_type is not None and measure_type != "text":
-            report(keyword(rule, "map"), f"a map matches text labels, but the measure {measure_text} "
+            report(keyword(rule, "map"), f"a map matches text labels, but the measure "
+                                         f"{text_of(measure.expr, scope.text)} "
                                          f"is {article(measure_type)}",
                    "use bands for numbers")
     elif isinstance(rule, ast.Linear):
@@ -105,7 +106,8 @@ def _rule(indicator: ast.Indicator, scope: Scope, report) -> None:
             report(rule.high, f"the max ({high}) is below the min ({low})")
     elif isinstance(rule, ast.Rank):
         if measure_type is not None and measure_type not in ORDERED:
-            report(keyword(rule, "rank"), f"rank orders people by their measure, but {measure_text} is "
+            report(keyword(rule, "rank"), f"rank orders people by their measure, but "
+                                          f"{text_of(measure.expr, scope.text)} is "
                                           f"{article(measure_type)}")
 
 
