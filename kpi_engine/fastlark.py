@@ -87,7 +87,8 @@ def tables(parser) -> dict:
     from lark.parsers.lalr_analysis import Shift
 
     conf = parser.lexer_conf
-    terminals, unless = _create_unless(list(conf.terminals), conf.g_regex_flags, conf.re_module, conf.use_bytes)
+    terminals, unless = _create_unless(list(conf.terminals), conf.g_regex_flags, conf.re_module,
+                                       conf.use_bytes)
     # Lark's own order: priority, then the longest possible match first.
     terminals.sort(key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name))
     blanks = [t for t in terminals if t.name in conf.ignore and t.name not in conf.callbacks]
@@ -138,7 +139,8 @@ class FastParser:
     children (every token kept) and `lexer_callbacks[terminal]` on each such token, like Lark."""
 
     def __init__(self, tables: dict, callbacks: list, lexer_callbacks: dict, post: NewlineFilter):
-        self.tables, self.callbacks, self.lexer_callbacks, self.post = tables, callbacks, lexer_callbacks, post
+        self.tables, self.callbacks, self.post = tables, callbacks, post
+        self.lexer_callbacks = lexer_callbacks
         self.pattern = re.compile(tables["pattern"], tables["flags"])
 
     def parse(self, text: str, start: str):

@@ -29,7 +29,8 @@ def grammar_text() -> str:
     (A plain path: importlib.resources would cost some 4 ms of imports at every start.)"""
     package = Path(__file__).resolve().parent
     packaged = package / "grammars" / GRAMMAR
-    return (packaged if packaged.is_file() else package.parent / "grammars" / GRAMMAR).read_text(encoding="utf-8")
+    found = packaged if packaged.is_file() else package.parent / "grammars" / GRAMMAR
+    return found.read_text(encoding="utf-8")
 
 
 # Comments are kept for the formatter through a lexer callback; the parser never sees them.
@@ -63,7 +64,8 @@ def parser(strict: bool = False):
 
         def _prepare_callbacks(self):
             builder = ToAst()
-            self._callbacks = {rule: _with_our_tokens(_rule_callback(fastlark.shape(rule), builder), LarkToken)
+            self._callbacks = {rule: _with_our_tokens(_rule_callback(fastlark.shape(rule), builder),
+                                                      LarkToken)
                                for rule in self.rules}
 
     return TreeBuildingLark(grammar_text(), **LARK_OPTIONS, strict=strict, cache=not strict)

@@ -46,7 +46,8 @@ def test_a_node_class_is_a_frozen_dataclass_in_all_but_name(cls):
     again, ref_again = instances(cls, ref, 1)
     assert repr(one) == repr(ref_one)
     assert hash(one) == hash(ref_one)
-    assert (one == again, one == two, one != two) == (ref_one == ref_again, ref_one == ref_two, ref_one != ref_two)
+    assert (one == again, one == two, one != two) == \
+        (ref_one == ref_again, ref_one == ref_two, ref_one != ref_two)
     assert one.__eq__(ref_one) is NotImplemented
     for f in dataclasses.fields(cls):
         for instance in (one, ref_one):

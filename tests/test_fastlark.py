@@ -46,9 +46,11 @@ class ReferenceCallbacks:
         nested = name in parse_module._EXPRESSIONS
 
         def callback(children):
-            children = [fastlark.Token.of(c) if type(c) is Token else c for c in children]   # the helpers know those
+            # (parse.py's helpers know fastlark's tokens, not Lark's)
+            children = [fastlark.Token.of(c) if type(c) is Token else c for c in children]
             span = parse_module._span_of(children)
-            result = method(self.builder, span, *[c for c in children if type(c) is not fastlark.Token or c.type in keep])
+            result = method(self.builder, span,
+                            *[c for c in children if type(c) is not fastlark.Token or c.type in keep])
             if nested:
                 depths = parse_module._depths.get()
                 depth = 1 + max((depths.get(id(c), 0) for c in children), default=0)
