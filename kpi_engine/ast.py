@@ -6,9 +6,10 @@ formatter but do not take part in equality either.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 from typing import Union
 
 from .span import NO_SPAN, Span  # noqa: F401  (the rest of the package takes them from here)
@@ -18,20 +19,54 @@ def _span():
     return field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
 
 
-@dataclass(frozen=True)
+def node(cls):
+    """`@dataclass(frozen=True)`, with `__eq__`, `__hash__` and `__repr__` written once, in
+    `Node`: dataclass compiles each method it writes for each class (some 35 ms at every start
+    for the ~70 classes here), and these three differ only in the fields they read, which each
+    class keeps as tuples (so `__dataclass_params__` shows no eq or repr of dataclass's own).
+    tests/test_ast.py holds every class against what dataclass would make of it."""
+    cls = dataclass(frozen=True, eq=False, repr=False)(cls)
+    cls._compared = _values_of(tuple(f.name for f in fields(cls) if f.compare))
+    cls._shown = tuple(f.name for f in fields(cls) if f.repr)
+    return cls
+
+
+def _values_of(names: tuple[str, ...]):
+    """A function giving the tuple of an instance's `names` fields (as dataclass compares them)."""
+    if len(names) > 1:
+        return staticmethod(attrgetter(*names))
+    if names:
+        get = attrgetter(*names)
+        return staticmethod(lambda instance: (get(instance),))
+    return staticmethod(lambda instance: ())
+
+
+@node
 class Node:
     span: Span = _span()
+
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return self._compared(self) == other._compared(other)
+        return NotImplemented
+
+    def __hash__(self):
+        return hash(self._compared(self))
+
+    def __repr__(self):
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._shown)
+        return f"{self.__class__.__qualname__}({shown})"
 
 
 # ---- names ---------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@node
 class Ident(Node):
     """An identifier where the policy defines or refers to something: `staff`, `on_time`."""
     name: str
 
 
-@dataclass(frozen=True)
+@node
 class Dotted(Node):
     """A dotted path outside expressions: `ecommerce_cs.small`, `process.on_time`."""
     parts: tuple[str, ...]
@@ -42,7 +77,7 @@ class Dotted(Node):
 
 # ---- expressions -------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@node
 class Literal(Node):
     """`95%` (kind percent, value 0.95), `30min` (duration, 1800), `200元` (money), `4.5` (number),
     `"优秀"` (text), `2026-11-01` (date), `true` (bool), `?` (blank, value None)."""
@@ -51,7 +86,7 @@ class Literal(Node):
     text: str = field(default="", compare=False)
 
 
-@dataclass(frozen=True)
+@node
 class Name(Node):
     """A reference inside an expression: a param, measure, field, `value`, `total`, `tickets.csat`."""
     parts: tuple[str, ...]
@@ -60,21 +95,21 @@ class Name(Node):
         return ".".join(self.parts)
 
 
-@dataclass(frozen=True)
+@node
 class Arg(Node):
     """One argument of a call, with the `where` filter aggregates take: `tickets where x > 1`."""
     expr: "Expr"
     where: "Expr | None" = None
 
 
-@dataclass(frozen=True)
+@node
 class Call(Node):
     """`share(tickets where ...)`, `avg(tickets.csat)`, `min(a, b)`, `round(a, 2)`."""
     func: Ident
     args: tuple[Arg, ...]
 
 
-@dataclass(frozen=True)
+@node
 class BinOp(Node):
     """Arithmetic `+ - * /` and the boolean `and` / `or`."""
     op: str
@@ -82,14 +117,14 @@ class BinOp(Node):
     right: "Expr"
 
 
-@dataclass(frozen=True)
+@node
 class Unary(Node):
     """`-x`, `+x`, `not c`."""
     op: str
     operand: "Expr"
 
 
-@dataclass(frozen=True)
+@node
 class Compare(Node):
     """`a >= b`; `op` is normalised (`≥` reads as `>=`)."""
     op: str
@@ -97,21 +132,21 @@ class Compare(Node):
     right: "Expr"
 
 
-@dataclass(frozen=True)
+@node
 class InList(Node):
     """`channel in ("电话", "在线")`."""
     operand: "Expr"
     options: tuple["Expr", ...]
 
 
-@dataclass(frozen=True)
+@node
 class IsMissing(Node):
     """`csat is missing` (or `is not missing` when negated)."""
     operand: "Expr"
     negated: bool = False
 
 
-@dataclass(frozen=True)
+@node
 class Position(Node):
     """`last within team` / `first within team` in an action condition."""
     which: Ident
@@ -123,13 +158,13 @@ Expr = Union[Literal, Name, Call, BinOp, Unary, Compare, InList, IsMissing, Posi
 
 # ---- rows of tables (bands, map, exceptions, outcomes, distributions, payouts) ------------
 
-@dataclass(frozen=True)
+@node
 class TestCompare(Node):
     op: str
     bound: Expr
 
 
-@dataclass(frozen=True)
+@node
 class TestInterval(Node):
     low: Expr
     high: Expr
@@ -137,37 +172,37 @@ class TestInterval(Node):
     high_closed: bool
 
 
-@dataclass(frozen=True)
+@node
 class TestElse(Node):
     pass
 
 
-@dataclass(frozen=True)
+@node
 class TestMissing(Node):
     pass
 
 
-@dataclass(frozen=True)
+@node
 class TestWhen(Node):
     condition: Expr
 
 
-@dataclass(frozen=True)
+@node
 class TestLabel(Node):
     text: str
 
 
-@dataclass(frozen=True)
+@node
 class TestTop(Node):
     share: Expr
 
 
-@dataclass(frozen=True)
+@node
 class TestBottom(Node):
     share: Expr
 
 
-@dataclass(frozen=True)
+@node
 class TestRank(Node):
     rank: Expr
 
@@ -176,7 +211,7 @@ Test = Union[TestCompare, TestInterval, TestElse, TestMissing, TestWhen, TestLab
              TestBottom, TestRank]
 
 
-@dataclass(frozen=True)
+@node
 class Row(Node):
     """`>= 90% : 80`, `>= 80% : 8 ~ 12` (`upto` is the interpolation end), `"很满意" : 3`."""
     test: Test
@@ -186,12 +221,12 @@ class Row(Node):
 
 # ---- indicator parts ---------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@node
 class Weight(Node):
     value: Expr
 
 
-@dataclass(frozen=True)
+@node
 class Points(Node):
     value: Expr
 
@@ -199,39 +234,39 @@ class Points(Node):
 Share = Union[Weight, Points]
 
 
-@dataclass(frozen=True)
+@node
 class Define(Node):
     text: str
 
 
-@dataclass(frozen=True)
+@node
 class Source(Node):
     text: str
 
 
-@dataclass(frozen=True)
+@node
 class Better(Node):
     direction: Ident
 
 
-@dataclass(frozen=True)
+@node
 class Measure(Node):
     """`measure share(...)` (name None: the indicator's value) or `measure d1 = ...`."""
     expr: Expr
     name: Ident | None = None
 
 
-@dataclass(frozen=True)
+@node
 class Bands(Node):
     rows: tuple[Row, ...]
 
 
-@dataclass(frozen=True)
+@node
 class Map(Node):
     rows: tuple[Row, ...]
 
 
-@dataclass(frozen=True)
+@node
 class Linear(Node):
     """`linear BASE at ORIGIN, SLOPE per STEP[, min LO][, max HI]`."""
     base: Expr
@@ -243,13 +278,13 @@ class Linear(Node):
     exceptions: tuple[Row, ...] = ()
 
 
-@dataclass(frozen=True)
+@node
 class Formula(Node):
     expr: Expr
     exceptions: tuple[Row, ...] = ()
 
 
-@dataclass(frozen=True)
+@node
 class Rank(Node):
     group: Ident
     low: Expr
@@ -261,14 +296,14 @@ Rule = Union[Bands, Map, Linear, Formula, Rank]
 RULE_TYPES = (Bands, Map, Linear, Formula, Rank)
 
 
-@dataclass(frozen=True)
+@node
 class Veto(Node):
     """`veto "label" if C`, inside an indicator (score 0) or a policy (total 0)."""
     condition: Expr
     label: str | None = None
 
 
-@dataclass(frozen=True)
+@node
 class Indicator(Node):
     id: Ident
     label: str | None
@@ -309,7 +344,7 @@ class Indicator(Node):
         return found[0].direction.name if found else "higher"
 
 
-@dataclass(frozen=True)
+@node
 class Dimension(Node):
     id: Ident
     label: str | None
@@ -319,76 +354,76 @@ class Dimension(Node):
 
 # ---- policy-level blocks -----------------------------------------------------------------
 
-@dataclass(frozen=True)
+@node
 class PeriodSetting(Node):
     kind: Ident
 
 
-@dataclass(frozen=True)
+@node
 class SubjectSetting(Node):
     dataset: Ident
 
 
-@dataclass(frozen=True)
+@node
 class ScaleSetting(Node):
     value: Expr
 
 
-@dataclass(frozen=True)
+@node
 class RoundSetting(Node):
     value: Expr
 
 
-@dataclass(frozen=True)
+@node
 class MissingSetting(Node):
     mode: Ident
 
 
-@dataclass(frozen=True)
+@node
 class TotalSetting(Node):
     low: Expr | None = None
     high: Expr | None = None
 
 
-@dataclass(frozen=True)
+@node
 class ParamValue(Node):
     value: Expr
     during: Ident | None = None
 
 
-@dataclass(frozen=True)
+@node
 class Param(Node):
     id: Ident
     label: str | None
     values: tuple[ParamValue, ...]
 
 
-@dataclass(frozen=True)
+@node
 class DateRange(Node):
     start: date
     end: date
 
 
-@dataclass(frozen=True)
+@node
 class CalendarTag(Node):
     id: Ident
     label: str | None
     ranges: tuple[DateRange, ...]
 
 
-@dataclass(frozen=True)
+@node
 class Calendar(Node):
     tags: tuple[CalendarTag, ...]
 
 
-@dataclass(frozen=True)
+@node
 class Field(Node):
     id: Ident
     type: Ident
     nullable: bool = False
 
 
-@dataclass(frozen=True)
+@node
 class Dataset(Node):
     id: Ident
     label: str | None
@@ -398,36 +433,36 @@ class Dataset(Node):
     key: Ident | None = None  # a field identifying each record: no two records may share it
 
 
-@dataclass(frozen=True)
+@node
 class AdjustEach(Node):
     amount: Expr
     dataset: Ident
     where: Expr | None = None
 
 
-@dataclass(frozen=True)
+@node
 class AdjustIf(Node):
     amount: Expr
     condition: Expr
 
 
-@dataclass(frozen=True)
+@node
 class AdjustMin(Node):
     value: Expr
 
 
-@dataclass(frozen=True)
+@node
 class AdjustMax(Node):
     value: Expr
 
 
-@dataclass(frozen=True)
+@node
 class Adjust(Node):
     label: str | None
     rows: tuple  # AdjustEach | AdjustIf | AdjustMin | AdjustMax
 
 
-@dataclass(frozen=True)
+@node
 class Outcome(Node):
     id: Ident
     label: str | None
@@ -435,7 +470,7 @@ class Outcome(Node):
     rows: tuple[Row, ...]
 
 
-@dataclass(frozen=True)
+@node
 class Distribute(Node):
     id: Ident
     label: str | None
@@ -444,7 +479,7 @@ class Distribute(Node):
     rows: tuple[Row, ...]
 
 
-@dataclass(frozen=True)
+@node
 class Payout(Node):
     id: Ident
     label: str | None
@@ -453,74 +488,74 @@ class Payout(Node):
     rows: tuple[Row, ...]
 
 
-@dataclass(frozen=True)
+@node
 class Action(Node):
     label: str
     condition: Expr
     periods: Expr | None = None
 
 
-@dataclass(frozen=True)
+@node
 class VariantWeight(Node):
     path: Dotted
     value: Expr
 
 
-@dataclass(frozen=True)
+@node
 class VariantPoints(Node):
     path: Dotted
     value: Expr
 
 
-@dataclass(frozen=True)
+@node
 class VariantParam(Node):
     id: Ident
     value: Expr
 
 
-@dataclass(frozen=True)
+@node
 class Variant(Node):
     id: Ident
     label: str | None
     rows: tuple  # VariantWeight | VariantPoints | VariantParam
 
 
-@dataclass(frozen=True)
+@node
 class DocRow(Node):
     key: Ident
     texts: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@node
 class Doc(Node):
     rows: tuple[DocRow, ...]
 
 
-@dataclass(frozen=True)
+@node
 class ScheduleBy(Node):
     task: str
     unit: Ident
     value: Expr
 
 
-@dataclass(frozen=True)
+@node
 class ScheduleWithin(Node):
     task: str
     value: Expr
     unit: Ident
 
 
-@dataclass(frozen=True)
+@node
 class Schedule(Node):
     rows: tuple  # ScheduleBy | ScheduleWithin
 
 
-@dataclass(frozen=True)
+@node
 class Drop(Node):
     path: Dotted
 
 
-@dataclass(frozen=True)
+@node
 class Policy(Node):
     id: Ident
     label: str | None
@@ -541,12 +576,12 @@ class Policy(Node):
         return self.of((Dimension, Indicator))
 
 
-@dataclass(frozen=True)
+@node
 class Comment(Node):
     text: str
 
 
-@dataclass(frozen=True)
+@node
 class PolicyFile(Node):
     policies: tuple[Policy, ...]
     comments: tuple[Comment, ...] = field(default=(), compare=False)

@@ -2,7 +2,7 @@
 that need them, so `kpi --help` and `kpi check` start fast."""
 from __future__ import annotations
 
-import json
+import gc
 import sys
 from pathlib import Path
 
@@ -85,17 +85,29 @@ def check(paths, output):
     Prints each problem as PATH:LINE:COL: error|warning: message, with the source line and a
     caret. Exits 1 when any policy has an error, 0 otherwise (warnings alone do not fail).
     """
-    from .check import check_source
-    from .errors import Source
+    # A check keeps some 70,000 objects per thousand indicators (the syntax tree, scopes) until
+    # it ends and makes next to no cyclic garbage, so the cyclic collector is off meanwhile (its
+    # passes over them took some 6% of the run). What the check leaves is then frozen, out of
+    # later collections: turned back on, the collector would walk it all once more, and again
+    # when the program exits (some 8% more).
+    gc.disable()
+    try:
+        from .check import check_source
+        from .errors import Source
 
-    failed = False
-    report = []
-    for path in policy_paths(paths):
-        text = read_policy(path)
-        result = check_source(Source(str(path), text), presets_if_needed(text))
-        failed |= any(d.is_error for d in result.diagnostics)
-        report.extend(result.diagnostics)
+        failed = False
+        report = []
+        for path in policy_paths(paths):
+            text = read_policy(path)
+            result = check_source(Source(str(path), text), presets_if_needed(text))
+            failed |= any(d.is_error for d in result.diagnostics)
+            report.extend(result.diagnostics)
+    finally:
+        gc.freeze()
+        gc.enable()
     if output == "json":
+        import json
+
         click.echo(json.dumps([d.to_json() for d in report], ensure_ascii=False, indent=1))
     else:
         for diagnostic in report:

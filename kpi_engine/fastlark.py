@@ -1,177 +1,237 @@
-"""Faster drop-in replacements for Lark's contextual lexer and LALR driver.
+"""Parsing with a Lark LALR grammar, fast.
 
 Lark's pure-Python LALR spends most of a large policy's parse in its per-token machinery: the
-contextual lexer runs one regex per state and one more per stretch of blanks, and the driver
-hashes a grammar rule object on every reduction. These replacements keep Lark's grammar, parse
-table, callbacks and errors, and are plugged in through Lark's ``_plugins`` option (the way
-lark-cython plugs in):
+contextual lexer runs one regex per state and one more per stretch of blanks, every token passes
+through three generators (lexer, post-lexer, driver loop), and the driver hashes a grammar rule
+object on every reduction. Building the parser takes some 30 ms at every start too, even from
+Lark's cache, and importing Lark some 25 ms. Here, what a parse needs is plain data (`tables`:
+the parse table flattened, the terminals as one regex, what each state accepts), which loads in
+about a millisecond, and `FastParser` parses with it in one loop that lexes, drops newlines as a
+`NewlineFilter` does and drives the table, with tokens of its own: a parse imports no part of
+Lark (only making the tables does).
 
-- ``FastContextualLexer`` scans with one regex of every terminal (blanks folded in front), and
-  keeps the contextual rule: a word is a keyword only where the parser can take that keyword, and
-  any token the current parser state cannot take is lexed again by Lark's own per-state lexer,
-  which also raises Lark's errors. Both choose the same token whenever the fast one is accepted,
-  because a state's lexer tries the same terminals in the same order, minus the ones it cannot take.
-- ``FastLALR`` runs Lark's parse table through actions flattened once per table into plain tuples.
+The fast scan keeps the contextual rule: a word is a keyword only where the parser can take that
+keyword. Any token the state cannot take, and any syntax error, raises `Undecided`: the caller
+then parses with Lark itself (the same grammar, callbacks and post-lexer), which also raises
+Lark's errors. Both choose the same token whenever the fast one is accepted, because a state's
+lexer tries the same terminals in the same order, minus the ones it cannot take.
 
-``tests/test_grammar.py`` checks both against Lark's own on every policy in the repository.
+``tests/test_fastlark.py`` checks the two against each other on every policy in the repository.
 """
 from __future__ import annotations
 
-from lark.lexer import ContextualLexer, Token, _create_unless
-from lark.parsers.lalr_analysis import Shift
-from lark.parsers.lalr_parser import LALR_Parser, _Parser
-from lark.parsers.lalr_parser_state import ParseConf, ParserState
-from lark.exceptions import UnexpectedToken
-from lark.parse_tree_builder import ExpandSingleChild
+import re
 
 
-class FastContextualLexer(ContextualLexer):
-    def __init__(self, conf, states, always_accept=()):
-        super().__init__(conf, states, always_accept)
-        terminals, callbacks = _create_unless(list(conf.terminals), conf.g_regex_flags, conf.re_module,
-                                              conf.use_bytes)
-        # Lark's own order: priority, then the longest possible match first.
-        terminals.sort(key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name))
-        blanks = [t for t in terminals if t.name in conf.ignore and t.name not in conf.callbacks]
-        scanned = [t for t in terminals if t not in blanks]
-        skip = "|".join(t.pattern.to_regexp() for t in blanks)
-        self._pattern = conf.re_module.compile(
-            (f"(?:{skip})*" if skip else "")
-            + "(?:" + "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in scanned) + ")",
-            conf.g_regex_flags)
-        # Words that are keywords where the parser takes them (Lark's "unless" callbacks).
-        self._keywords = {term: {s.pattern.value: s.name for s in callback.scanner.terminals}
-                          for term, callback in callbacks.items()}
-        self._accepts = {state: frozenset(accepts) | frozenset(conf.ignore) | frozenset(always_accept)
-                         for state, accepts in states.items()}
-        self._user_callbacks = conf.callbacks
-        self._ignore = frozenset(conf.ignore)
+class Token(str):
+    """A token as Lark's (`lark.lexer.Token`): the text matched, with its terminal and where it
+    is. `Token.of` turns Lark's into these."""
+    __slots__ = ("type", "start_pos", "line", "column", "end_line", "end_column", "end_pos")
 
-    def lex(self, lexer_state, parser_state):
-        while True:
-            yield from self._scan(lexer_state, parser_state)
-            if lexer_state.line_ctr.char_pos >= lexer_state.text.end:
-                return
-            # A token the fast scan cannot decide: one token through Lark's own lexer.
-            token = next(super().lex(lexer_state, parser_state), None)
-            if token is None:
-                return
+    @classmethod
+    def of(cls, token) -> "Token":
+        made = str.__new__(cls, token)
+        made.type, made.start_pos, made.end_pos = token.type, token.start_pos, token.end_pos
+        made.line, made.column = token.line, token.column
+        made.end_line, made.end_column = token.end_line, token.end_column
+        return made
+
+
+class NewlineFilter:
+    """A post-lexer that drops the `newline` tokens inside brackets and right after a
+    `continuing` token. `process` is Lark's post-lexer interface; FastParser applies the same
+    rule inline."""
+
+    def __init__(self, newline: str, continuing: str, opening, closing):
+        self.newline, self.continuing = newline, continuing
+        self.opening, self.closing = frozenset(opening), frozenset(closing)
+        self.always_accept = (newline,)
+
+    def process(self, stream):
+        depth = 0
+        continuing = False
+        for token in stream:
+            kind = token.type
+            if kind == self.newline and (depth or continuing):
+                continue
+            continuing = kind == self.continuing
+            if kind in self.opening:
+                depth += 1
+            elif kind in self.closing and depth:
+                depth -= 1
             yield token
 
-    def _scan(self, lexer_state, parser_state):
-        """Yields tokens until the end, or until one the parser state cannot take (leaving the
-        line counter at its start)."""
-        counter = lexer_state.line_ctr
-        text, end = lexer_state.text.text, lexer_state.text.end
-        match, accepts, keywords = self._pattern.match, self._accepts, self._keywords
-        ignore, callbacks, new_token = self._ignore, self._user_callbacks, Token._future_new
-        pos, line, line_start = counter.char_pos, counter.line, counter.line_start_pos
-        try:
-            while pos < end:
-                found = match(text, pos)
-                if found is None:
-                    return
-                kind = found.lastgroup
+
+def shape(rule) -> tuple:
+    """A Lark rule as plain data: (name, alias, `?rule`, ((symbol, is a terminal), ...))."""
+    return (rule.origin.name, rule.alias, bool(rule.options.expand1),
+            tuple((symbol.name, symbol.is_term) for symbol in rule.expansion))
+
+
+def hands_up(rule_shape) -> bool:
+    """Whether a rule stands for its only symbol: an inlined `_rule` of one symbol, or a
+    `?rule`'s alternative of one symbol without an alias. Its callback is `hand_up`, and
+    FastParser only changes the parser state."""
+    name, alias, expand1, symbols = rule_shape
+    return len(symbols) == 1 and (name.startswith("_") or (expand1 and not alias))
+
+
+def hand_up(children):
+    return children[0]
+
+
+def tables(parser) -> dict:
+    """What FastParser needs of a Lark LALR parser with a contextual lexer, as plain data (dicts,
+    tuples, strings, numbers and frozensets: marshal can keep it)."""
+    from lark.lexer import _create_unless
+    from lark.parsers.lalr_analysis import Shift
+
+    conf = parser.lexer_conf
+    terminals, unless = _create_unless(list(conf.terminals), conf.g_regex_flags, conf.re_module,
+                                       conf.use_bytes)
+    # Lark's own order: priority, then the longest possible match first.
+    terminals.sort(key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name))
+    blanks = [t for t in terminals if t.name in conf.ignore and t.name not in conf.callbacks]
+    scanned = [t for t in terminals if t not in blanks]
+    skip = "|".join(t.pattern.to_regexp() for t in blanks)
+    # The end of the text (after blanks) matches too, with no group.
+    pattern = ((f"(?:{skip})*" if skip else "")
+               + "(?:" + "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in scanned) + r"|\Z)")
+    table = parser.parser.parser._parse_table
+    rules = {rule: index for index, rule in enumerate(parser.rules)}
+    post = parser.options.postlex
+    always = frozenset(conf.ignore) | frozenset(post.always_accept if post else ())
+    accepts = {}   # one set for the states that accept the same (marshal keeps it once)
+    return {
+        "pattern": pattern,
+        "flags": conf.g_regex_flags,
+        # Words that are keywords where the parser takes them (Lark's "unless" callbacks).
+        "keywords": {term: {s.pattern.value: s.name for s in callback.scanner.terminals}
+                     for term, callback in unless.items()},
+        "accepts": {state: accepts.setdefault(frozenset(row) | always, frozenset(row) | always)
+                    for state, row in table.states.items()},
+        "ignore": frozenset(conf.ignore),
+        "actions": {state: {symbol: arg if action is Shift else _reduction(arg, rules)
+                            for symbol, (action, arg) in row.items()}
+                    for state, row in table.states.items()},
+        "rules": tuple(shape(rule) for rule in parser.rules),
+        "start_states": dict(table.start_states),
+        "end_states": dict(table.end_states),
+    }
+
+
+def _reduction(rule, rules):
+    """An action is a shift (the next state), or a reduction. By a rule that hands its child up
+    (a "pass"): (rule name, ends); by any other: (size, rule index, rule name, ends). `ends`
+    keeps, by the state below the reduced children, the state the reduction and the run of
+    passes after it end in (expressions climb seven `?rule`s from a literal to `expr`)."""
+    if hands_up(shape(rule)):
+        return rule.origin.name, {}
+    return len(rule.expansion), rules[rule], rule.origin.name, {}
+
+
+class Undecided(Exception):
+    """A token the fast scan leaves to Lark, or a syntax error: parse with Lark."""
+
+
+class FastParser:
+    """Parses with `tables`, calling `callbacks[rule index]` on each reduction with the rule's
+    children (every token kept) and `lexer_callbacks[terminal]` on each such token, like Lark."""
+
+    def __init__(self, tables: dict, callbacks: list, lexer_callbacks: dict, post: NewlineFilter):
+        self.tables, self.callbacks, self.post = tables, callbacks, post
+        self.lexer_callbacks = lexer_callbacks
+        self.pattern = re.compile(tables["pattern"], tables["flags"])
+
+    def parse(self, text: str, start: str):
+        tables, callbacks, post = self.tables, self.callbacks, self.post
+        match, accepts, keywords = self.pattern.match, tables["accepts"], tables["keywords"]
+        lexer_callbacks, ignore, new_token = self.lexer_callbacks, tables["ignore"], str.__new__
+        newline, continuing_kind, opening, closing = post.newline, post.continuing, post.opening, post.closing
+        actions, end_state = tables["actions"], tables["end_states"][start]
+        state_stack, value_stack = [tables["start_states"][start]], []
+        pos, line, line_start = 0, 1, 0
+        depth, continuing = 0, False
+        while True:
+            # ---- the next token
+            found = match(text, pos)
+            if found is None:
+                raise Undecided
+            kind = found.lastgroup
+            if kind is None:
+                kind, token = "$END", None   # (never shifted)
+            else:
                 start, stop = found.span(kind)
                 value = text[start:stop]
-                accepted = accepts[parser_state.position]
+                accepted = accepts[state_stack[-1]]
                 words = keywords.get(kind)
                 if words is not None and words.get(value) in accepted:
                     kind = words[value]
                 if kind not in accepted:
-                    pos = start
-                    return
-                column = start - line_start + 1
+                    raise Undecided
+                token = new_token(Token, value)
+                token.type, token.start_pos, token.end_pos = kind, start, stop
+                token.line = line
+                token.column = start - line_start + 1
                 if "\n" in value:
-                    line_before = line
                     line += value.count("\n")
                     line_start = start + value.rindex("\n") + 1
-                    token = new_token(kind, value, start, line_before, column, line, stop - line_start + 1, stop)
+                    token.end_column = stop - line_start + 1
                 else:
-                    token = new_token(kind, value, start, line, column, line, column + stop - start, stop)
+                    token.end_column = token.column + stop - start
+                token.end_line = line
                 pos = stop
-                if kind in callbacks:
-                    token = callbacks[kind](token)
-                if kind not in ignore:
-                    lexer_state.last_token = token
-                    yield token
-        finally:
-            counter.char_pos, counter.line, counter.line_start_pos = pos, line, line_start
-            counter.column = pos - line_start + 1
+                if kind in lexer_callbacks:
+                    token = lexer_callbacks[kind](token)
+                if kind in ignore:
+                    continue
+                if kind == newline and (depth or continuing):
+                    continue
+                continuing = kind == continuing_kind
+                if kind in opening:
+                    depth += 1
+                elif kind in closing and depth:
+                    depth -= 1
+            # ---- the token through the parse table: reductions, then a shift
+            while True:
+                action = actions[state_stack[-1]].get(kind)
+                if action is None:
+                    raise Undecided
+                if action.__class__ is int:
+                    state_stack.append(action)
+                    value_stack.append(token)
+                    break
+                if len(action) == 2:
+                    origin, ends = action
+                    below = state_stack[-2]
+                    top = ends.get(below)
+                    if top is None:
+                        top = ends[below] = _after_passes(actions, below, origin, kind)
+                    state_stack[-1] = top
+                    continue
+                size, rule, origin, ends = action
+                if size:
+                    children = value_stack[-size:]
+                    del state_stack[-size:]
+                    del value_stack[-size:]
+                else:
+                    children = []
+                below = state_stack[-1]
+                top = ends.get(below)
+                if top is None:
+                    top = ends[below] = _after_passes(actions, below, origin, kind)
+                state_stack.append(top)
+                value_stack.append(callbacks[rule](children))
+                if top == end_state:
+                    return value_stack[-1]
 
 
-class _FastState(ParserState):
-    __slots__ = ()
-
-    def feed_token(self, token, is_end=False):
-        actions = self.parse_conf.parse_table.flat_actions
-        state_stack, value_stack = self.state_stack, self.value_stack
-        callbacks = self.parse_conf.callbacks
-        end_state = self.parse_conf.end_state
-        kind = token.type
-        while True:
-            action = actions[state_stack[-1]].get(kind)
-            if action is None:
-                expected = {s for s in self.parse_conf.states[state_stack[-1]] if s.isupper()}
-                raise UnexpectedToken(token, expected, state=self, interactive_parser=None)
-            if action[0] is _SHIFT:
-                state_stack.append(action[1])
-                value_stack.append(token if kind not in callbacks else callbacks[kind](token))
-                return None
-            if action[0] is _PASS:
-                state_stack[-1] = actions[state_stack[-2]][action[1]][1]
-                continue
-            _, size, callback, origin = action
-            if size:
-                children = value_stack[-size:]
-                del state_stack[-size:]
-                del value_stack[-size:]
-            else:
-                children = []
-            state_stack.append(actions[state_stack[-1]][origin][1])
-            value_stack.append(callback(children))
-            if is_end and state_stack[-1] == end_state:
-                return value_stack[-1]
-
-
-_SHIFT, _PASS, _REDUCE = "shift", "pass", "reduce"
-
-
-def _flat_action(action, arg, callbacks):
-    """(SHIFT, next state); (PASS, rule name) for a `?rule` alternative of one symbol, which hands
-    its child up unchanged; (REDUCE, size, callback, rule name) otherwise."""
-    if action is Shift:
-        return _SHIFT, arg
-    callback = callbacks[arg]
-    if len(arg.expansion) == 1 and type(callback) is ExpandSingleChild:
-        return _PASS, arg.origin.name
-    return _REDUCE, len(arg.expansion), callback, arg.origin.name
-
-
-class _FastDriver(_Parser):
-    def __init__(self, parse_table, callbacks, debug=False):
-        super().__init__(parse_table, callbacks, debug)
-        parse_table.flat_actions = {
-            state: {kind: _flat_action(action, arg, callbacks) for kind, (action, arg) in row.items()}
-            for state, row in parse_table.states.items()}
-
-    def parse(self, lexer, start, value_stack=None, state_stack=None, start_interactive=False):
-        if start_interactive:
-            return super().parse(lexer, start, value_stack, state_stack, start_interactive)
-        state = _FastState(ParseConf(self.parse_table, self.callbacks, start), lexer, state_stack, value_stack)
-        return self.parse_from_state(state)
-
-
-class FastLALR(LALR_Parser):
-    def __init__(self, parser_conf, debug=False, strict=False):
-        super().__init__(parser_conf, debug, strict)
-        self.parser = _FastDriver(self._parse_table, parser_conf.callbacks, debug)
-
-    @classmethod
-    def deserialize(cls, data, memo, callbacks, debug=False):
-        inst = super().deserialize(data, memo, callbacks, debug)
-        inst.parser = _FastDriver(inst._parse_table, callbacks, debug)
-        return inst
-
-
-PLUGINS = {"ContextualLexer": FastContextualLexer, "LALR_Parser": FastLALR}
+def _after_passes(actions, below, origin, kind):
+    """The state a reduction to `origin` above the state `below` leads to, after the run of
+    passes that follows it on a `kind` token."""
+    while True:
+        top = actions[below][origin]
+        action = actions[top].get(kind)
+        if action is None or action.__class__ is int or len(action) != 2:
+            return top
+        origin = action[0]

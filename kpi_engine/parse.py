@@ -2,49 +2,35 @@
 that builds the dataclasses of `ast.py`. Syntax errors come back as diagnostics in plain words."""
 from __future__ import annotations
 
+import marshal
+import os
 import re
+import sys
+import zlib
+from contextlib import suppress
 from contextvars import ContextVar
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
+from importlib.util import find_spec
+from operator import itemgetter
 from pathlib import Path
-
-from lark import Lark, Token, Tree
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from . import ast, fastlark
 from .errors import Diagnostic, PolicySyntaxError, Source
+from .fastlark import Token
 
 GRAMMAR = "policy.lark"
 
 
 def grammar_text() -> str:
-    """The grammar, from the installed package (wheel) or the source tree (editable install)."""
-    packaged = resources.files("kpi_engine") / "grammars" / GRAMMAR
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
-    return (Path(__file__).resolve().parent.parent / "grammars" / GRAMMAR).read_text(encoding="utf-8")
-
-
-class RowPostLexer:
-    """Drops newlines where they cannot end a row: inside ( ) and [ ], and after a continuing comma."""
-    always_accept = ("_NL",)
-
-    def process(self, stream):
-        depth = 0
-        continuing = False
-        for token in stream:
-            kind = token.type
-            if kind == "_NL" and (depth or continuing):
-                continue
-            continuing = kind == "_MORE"
-            if kind in ("LPAR", "LSQB"):
-                depth += 1
-            elif kind in ("RPAR", "RSQB") and depth:
-                depth -= 1
-            yield token
+    """The grammar, from the installed package (wheel) or the source tree (editable install).
+    (A plain path: importlib.resources would cost some 4 ms of imports at every start.)"""
+    package = Path(__file__).resolve().parent
+    packaged = package / "grammars" / GRAMMAR
+    found = packaged if packaged.is_file() else package.parent / "grammars" / GRAMMAR
+    return found.read_text(encoding="utf-8")
 
 
 # Comments are kept for the formatter through a lexer callback; the parser never sees them.
@@ -56,24 +42,78 @@ def _keep_comment(token: Token) -> Token:
     return token
 
 
+# The syntax tree is built while parsing (each reduction calls a callback, no parse tree in
+# between); every token is kept so each node's span runs from its first token to its last.
+# Newlines end rows, except inside ( ) and [ ] and after a continuing comma.
+LARK_OPTIONS = dict(start=["start", "value"], parser="lalr", lexer="contextual", maybe_placeholders=False,
+                    keep_all_tokens=True, lexer_callbacks={"COMMENT": _keep_comment},
+                    postlex=fastlark.NewlineFilter("_NL", "_MORE", opening=("LPAR", "LSQB"),
+                                                   closing=("RPAR", "RSQB")))
+
+
 @lru_cache(maxsize=None)
-def parser(strict: bool = False, fast: bool = True) -> Lark:
-    """The LALR parser; `strict` also proves the grammar free of conflicts and terminal collisions
-    (slow to build, so the tests use it and the command line uses Lark's cache instead). `fast`
-    swaps in the lexer and driver of `fastlark`; Lark's own are the reference the tests compare with."""
-    # The syntax tree is built while parsing (Lark calls ToAst per reduction, no parse tree in
-    # between); every token is kept so each node's span runs from its first token to its last.
-    return Lark(grammar_text(), start=["start", "value"], parser="lalr", lexer="contextual", postlex=RowPostLexer(),
-                maybe_placeholders=False, keep_all_tokens=True, transformer=_Callbacks(),
-                strict=strict, cache=not strict, lexer_callbacks={"COMMENT": _keep_comment},
-                _plugins=fastlark.PLUGINS if fast else {})
+def parser(strict: bool = False):
+    """Lark's LALR parser of the grammar: what `fastlark` leaves undecided is parsed with it, and
+    its tables are made from it. `strict` also proves the grammar free of conflicts and terminal
+    collisions (slow to build, so the tests use it and the command line uses Lark's cache)."""
+    from lark import Lark, Token as LarkToken
+
+    class TreeBuildingLark(Lark):
+        """Lark, with a callback per grammar rule (`_rule_callback`) in place of its tree builder;
+        Lark's tokens among a rule's children are made fastlark's first."""
+
+        def _prepare_callbacks(self):
+            builder = ToAst()
+            self._callbacks = {rule: _with_our_tokens(_rule_callback(fastlark.shape(rule), builder),
+                                                      LarkToken)
+                               for rule in self.rules}
+
+    return TreeBuildingLark(grammar_text(), **LARK_OPTIONS, strict=strict, cache=not strict)
+
+
+def _with_our_tokens(callback, lark_token):
+    def with_our_tokens(children):
+        return callback([Token.of(c) if type(c) is lark_token else c for c in children])
+    return with_our_tokens
+
+
+@lru_cache(maxsize=None)
+def _fast_parser() -> fastlark.FastParser:
+    tables = _tables()
+    builder = ToAst()
+    return fastlark.FastParser(tables, [_rule_callback(rule, builder) for rule in tables["rules"]],
+                               LARK_OPTIONS["lexer_callbacks"], LARK_OPTIONS["postlex"])
+
+
+def _tables() -> dict:
+    """fastlark's tables of the grammar, from the user's cache folder (beside the plan cache) or
+    else made from Lark's parser (some 30 ms, besides importing Lark) and kept there. They are
+    read back only for the same grammar, Lark (its __init__.py has its version, found without
+    importing it), parse.py, fastlark.py and Python: all of these are stored with them."""
+    inputs = b"\0".join([grammar_text().encode("utf-8"), sys.version.encode("utf-8"),
+                         *(Path(source).read_bytes() for source in (find_spec("lark").origin, __file__,
+                                                                      fastlark.__file__))])
+    root = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    path = Path(root) / "kpi-engine" / "parser" / f"{zlib.crc32(inputs):08x}.marshal"
+    try:
+        stored, tables = marshal.loads(path.read_bytes())
+        if stored == inputs:
+            return tables
+    except (OSError, EOFError, ValueError, TypeError):   # missing or damaged: made afresh
+        pass
+    tables = fastlark.tables(parser())
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:   # written whole (a temporary file, then renamed) or not at all
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(marshal.dumps((inputs, tables)))
+        os.replace(temporary, path)
+    except OSError:   # a folder that cannot be written only means no cache
+        with suppress(OSError):
+            temporary.unlink()
+    return tables
 
 
 # ---- tree → dataclasses ------------------------------------------------------------------
-
-def _meta_span(meta: ast.Span) -> ast.Span:
-    return meta
-
 
 def _token_span(token: Token) -> ast.Span:
     return ast.Span(token.line, token.column, token.end_line, token.end_column, token.start_pos,
@@ -130,47 +170,46 @@ def _number(text: str) -> Decimal:
 class ToAst:
     """One method per grammar rule; each returns the dataclass of the same name. `meta` is the
     span of the rule's text; the other arguments are its values (keywords and punctuation are
-    left out, see _Callbacks)."""
+    left out, see _rule_callback)."""
 
     # literals
     def percent(self, meta, token):
-        return ast.Literal("percent", _number(token[:-1]) / 100, str(token), span=_token_span(token))
+        return ast.Literal("percent", _number(token[:-1]) / 100, str(token), span=meta)
 
     def duration(self, meta, token):
         number, unit = re.fullmatch(r"([\d.]+)(min|s|h|d)", str(token)).groups()
-        return ast.Literal("duration", _number(number) * _UNITS[unit], str(token),
-                           span=_token_span(token))
+        return ast.Literal("duration", _number(number) * _UNITS[unit], str(token), span=meta)
 
     def money(self, meta, token):
-        return ast.Literal("money", _number(token[:-1]), str(token), span=_token_span(token))
+        return ast.Literal("money", _number(token[:-1]), str(token), span=meta)
 
     def number(self, meta, token):
-        return ast.Literal("number", _number(token), str(token), span=_token_span(token))
+        return ast.Literal("number", _number(token), str(token), span=meta)
 
     def text(self, meta, token):
-        return ast.Literal("text", _string(token), str(token), span=_token_span(token))
+        return ast.Literal("text", _string(token), str(token), span=meta)
 
     def date(self, meta, token):
-        return ast.Literal("date", _date(token), str(token), span=_token_span(token))
+        return ast.Literal("date", _date(token), str(token), span=meta)
 
     def true(self, meta):
-        return ast.Literal("bool", True, "true", span=_meta_span(meta))
+        return ast.Literal("bool", True, "true", span=meta)
 
     def false(self, meta):
-        return ast.Literal("bool", False, "false", span=_meta_span(meta))
+        return ast.Literal("bool", False, "false", span=meta)
 
     def blank(self, meta, token):
-        return ast.Literal("blank", None, "?", span=_token_span(token))
+        return ast.Literal("blank", None, "?", span=meta)
 
     # names and expressions
     def dotted(self, meta, *tokens):
-        return ast.Dotted(tuple(str(t) for t in tokens), span=_meta_span(meta))
+        return ast.Dotted(tuple(str(t) for t in tokens), span=meta)
 
     def name(self, meta, dotted):
         return ast.Name(dotted.parts, span=dotted.span)
 
     def call(self, meta, func, *args):
-        return ast.Call(_ident(func), tuple(args), span=_meta_span(meta))
+        return ast.Call(_ident(func), tuple(args), span=meta)
 
     def paren(self, meta, expr):
         # The parentheses go (the formatter prints them where precedence needs them); the span
@@ -178,80 +217,80 @@ class ToAst:
         return replace(expr, span=meta)
 
     def arg(self, meta, expr, where=None):
-        return ast.Arg(expr, where, span=_meta_span(meta))
+        return ast.Arg(expr, where, span=meta)
 
     def _binop(op):
         def build(self, meta, left, right):
-            return ast.BinOp(op, left, right, span=_meta_span(meta))
+            return ast.BinOp(op, left, right, span=meta)
         return build
 
     add, sub, mul, div = _binop("+"), _binop("-"), _binop("*"), _binop("/")
     and_, or_ = _binop("and"), _binop("or")
 
     def neg(self, meta, operand):
-        return ast.Unary("-", operand, span=_meta_span(meta))
+        return ast.Unary("-", operand, span=meta)
 
     def pos(self, meta, operand):
-        return ast.Unary("+", operand, span=_meta_span(meta))
+        return ast.Unary("+", operand, span=meta)
 
     def not_(self, meta, operand):
-        return ast.Unary("not", operand, span=_meta_span(meta))
+        return ast.Unary("not", operand, span=meta)
 
     def comp_op(self, meta, token):
         return _Operator(_COMPARATORS.get(str(token), str(token)), meta)
 
     def compare(self, meta, left, op, right):
-        return ast.Compare(op, left, right, span=_meta_span(meta))
+        return ast.Compare(op, left, right, span=meta)
 
     def in_list(self, meta, operand, *options):
-        return ast.InList(operand, tuple(options), span=_meta_span(meta))
+        return ast.InList(operand, tuple(options), span=meta)
 
     def is_missing(self, meta, operand):
-        return ast.IsMissing(operand, span=_meta_span(meta))
+        return ast.IsMissing(operand, span=meta)
 
     def is_present(self, meta, operand):
-        return ast.IsMissing(operand, negated=True, span=_meta_span(meta))
+        return ast.IsMissing(operand, negated=True, span=meta)
 
     def position(self, meta, which, group):
-        return ast.Position(_ident(which), _ident(group), span=_meta_span(meta))
+        return ast.Position(_ident(which), _ident(group), span=meta)
 
     # rows
     def test_compare(self, meta, op, bound):
-        return ast.TestCompare(op, bound, span=_meta_span(meta))
+        return ast.TestCompare(op, bound, span=meta)
 
     def interval(self, meta, opening, low, high, closing):
         return ast.TestInterval(low, high, str(opening) == "[", str(closing) == "]",
-                                span=_meta_span(meta))
+                                span=meta)
 
     def test_interval(self, meta, interval):
         return interval
 
     def test_else(self, meta):
-        return ast.TestElse(span=_meta_span(meta))
+        return ast.TestElse(span=meta)
 
     def test_missing(self, meta):
-        return ast.TestMissing(span=_meta_span(meta))
+        return ast.TestMissing(span=meta)
 
     def test_when(self, meta, condition):
-        return ast.TestWhen(condition, span=_meta_span(meta))
+        return ast.TestWhen(condition, span=meta)
 
     def test_label(self, meta, token):
-        return ast.TestLabel(_string(token), span=_token_span(token))
+        return ast.TestLabel(_string(token), span=meta)
 
     def test_top(self, meta, share):
-        return ast.TestTop(share, span=_meta_span(meta))
+        return ast.TestTop(share, span=meta)
 
     def test_bottom(self, meta, share):
-        return ast.TestBottom(share, span=_meta_span(meta))
+        return ast.TestBottom(share, span=meta)
 
     def test_rank(self, meta, rank):
-        return ast.TestRank(rank, span=_meta_span(meta))
+        return ast.TestRank(rank, span=meta)
 
     def row_value(self, meta, value, upto=None):
         return (value, upto)
 
     def row(self, meta, test, value):
-        return ast.Row(test, value[0], value[1], span=_meta_span(meta))
+        return ast.Row(test, value[0], value[1], span=meta)
 
     def exceptions(self, meta, *rows):
         return _Rows(rows, meta)
@@ -277,22 +316,22 @@ class ToAst:
                 role = part[1]
             else:
                 items.append(part)
-        return ast.Policy(_ident(ident), label, extends, role, tuple(items), span=_meta_span(meta))
+        return ast.Policy(_ident(ident), label, extends, role, tuple(items), span=meta)
 
     def period_setting(self, meta, kind):
-        return ast.PeriodSetting(_ident(kind), span=_meta_span(meta))
+        return ast.PeriodSetting(_ident(kind), span=meta)
 
     def subject_setting(self, meta, dataset):
-        return ast.SubjectSetting(_ident(dataset), span=_meta_span(meta))
+        return ast.SubjectSetting(_ident(dataset), span=meta)
 
     def scale_setting(self, meta, value):
-        return ast.ScaleSetting(value, span=_meta_span(meta))
+        return ast.ScaleSetting(value, span=meta)
 
     def round_setting(self, meta, value):
-        return ast.RoundSetting(value, span=_meta_span(meta))
+        return ast.RoundSetting(value, span=meta)
 
     def missing_setting(self, meta, mode):
-        return ast.MissingSetting(_ident(mode), span=_meta_span(meta))
+        return ast.MissingSetting(_ident(mode), span=meta)
 
     def total_min(self, meta, value):
         return ("min", value)
@@ -302,29 +341,29 @@ class ToAst:
 
     def total_setting(self, meta, *bounds):
         given = dict(bounds)
-        return ast.TotalSetting(given.get("min"), given.get("max"), span=_meta_span(meta))
+        return ast.TotalSetting(given.get("min"), given.get("max"), span=meta)
 
     def param_value(self, meta, value, during=None):
-        return ast.ParamValue(value, _ident(during) if during else None, span=_meta_span(meta))
+        return ast.ParamValue(value, _ident(during) if during else None, span=meta)
 
     def param(self, meta, ident, *rest):
         label = next((str(p) for p in rest if isinstance(p, _Label)), None)
         values = tuple(p for p in rest if isinstance(p, ast.ParamValue))
-        return ast.Param(_ident(ident), label, values, span=_meta_span(meta))
+        return ast.Param(_ident(ident), label, values, span=meta)
 
     def date_range(self, meta, start, end=None):
-        return ast.DateRange(_date(start), _date(end or start), span=_meta_span(meta))
+        return ast.DateRange(_date(start), _date(end or start), span=meta)
 
     def calendar_tag(self, meta, ident, *rest):
         label = next((str(p) for p in rest if isinstance(p, _Label)), None)
         ranges = tuple(p for p in rest if isinstance(p, ast.DateRange))
-        return ast.CalendarTag(_ident(ident), label, ranges, span=_meta_span(meta))
+        return ast.CalendarTag(_ident(ident), label, ranges, span=meta)
 
     def calendar(self, meta, *tags):
-        return ast.Calendar(tuple(tags), span=_meta_span(meta))
+        return ast.Calendar(tuple(tags), span=meta)
 
     def field(self, meta, ident, kind, blank=None):
-        return ast.Field(_ident(ident), _ident(kind), blank is not None, span=_meta_span(meta))
+        return ast.Field(_ident(ident), _ident(kind), blank is not None, span=meta)
 
     def dataset_at(self, meta, token):
         return _Within(str(token), span=_token_span(token))
@@ -339,20 +378,20 @@ class ToAst:
         key = next((ast.Ident(p.name, span=p.span) for p in rest if isinstance(p, _Key)), None)
         fields = tuple(p for p in rest if isinstance(p, ast.Field))
         return ast.Dataset(_ident(ident), label, _ident(tokens[0]), at, fields, key,
-                           span=_meta_span(meta))
+                           span=meta)
 
     # the tree
     def weight(self, meta, value):
-        return ast.Weight(value, span=_meta_span(meta))
+        return ast.Weight(value, span=meta)
 
     def points(self, meta, value):
-        return ast.Points(value, span=_meta_span(meta))
+        return ast.Points(value, span=meta)
 
     def _node(self, meta, kind, ident, rest):
         label = next((str(p) for p in rest if isinstance(p, _Label)), None)
         share = next((p for p in rest if isinstance(p, (ast.Weight, ast.Points))), None)
         items = tuple(p for p in rest if not isinstance(p, (_Label, ast.Weight, ast.Points)))
-        return kind(_ident(ident), label, share, items, span=_meta_span(meta))
+        return kind(_ident(ident), label, share, items, span=meta)
 
     def dimension(self, meta, ident, *rest):
         return self._node(meta, ast.Dimension, ident, rest)
@@ -361,25 +400,25 @@ class ToAst:
         return self._node(meta, ast.Indicator, ident, rest)
 
     def define(self, meta, token):
-        return ast.Define(_string(token), span=_meta_span(meta))
+        return ast.Define(_string(token), span=meta)
 
     def source(self, meta, token):
-        return ast.Source(_string(token), span=_meta_span(meta))
+        return ast.Source(_string(token), span=meta)
 
     def better(self, meta, token):
-        return ast.Better(_ident(token), span=_meta_span(meta))
+        return ast.Better(_ident(token), span=meta)
 
     def measure(self, meta, expr):
-        return ast.Measure(expr, span=_meta_span(meta))
+        return ast.Measure(expr, span=meta)
 
     def named_measure(self, meta, ident, expr):
-        return ast.Measure(expr, _ident(ident), span=_meta_span(meta))
+        return ast.Measure(expr, _ident(ident), span=meta)
 
     def bands(self, meta, *rows):
-        return ast.Bands(tuple(rows), span=_meta_span(meta))
+        return ast.Bands(tuple(rows), span=meta)
 
     def map(self, meta, *rows):
-        return ast.Map(tuple(rows), span=_meta_span(meta))
+        return ast.Map(tuple(rows), span=meta)
 
     def linear_min(self, meta, value):
         return ("low", value)
@@ -391,35 +430,35 @@ class ToAst:
         options = dict(p for p in rest if isinstance(p, tuple) and p and isinstance(p[0], str))
         exceptions = next((p for p in rest if isinstance(p, tuple) and (not p or isinstance(p[0], ast.Row))), ())
         return ast.Linear(base, origin, slope, step, options.get("low"), options.get("high"),
-                          tuple(exceptions), span=_meta_span(meta))
+                          tuple(exceptions), span=meta)
 
     def formula(self, meta, expr, exceptions=()):
-        return ast.Formula(expr, tuple(exceptions), span=_meta_span(meta))
+        return ast.Formula(expr, tuple(exceptions), span=meta)
 
     def rank(self, meta, group, low, high, exceptions=()):
-        return ast.Rank(_ident(group), low, high, tuple(exceptions), span=_meta_span(meta))
+        return ast.Rank(_ident(group), low, high, tuple(exceptions), span=meta)
 
     def veto(self, meta, *parts):
         label = next((str(p) for p in parts if isinstance(p, _Label)), None)
-        return ast.Veto(parts[-1], label, span=_meta_span(meta))
+        return ast.Veto(parts[-1], label, span=meta)
 
     # after the tree
     def adjust_each(self, meta, amount, dataset, where=None):
-        return ast.AdjustEach(amount, _ident(dataset), where, span=_meta_span(meta))
+        return ast.AdjustEach(amount, _ident(dataset), where, span=meta)
 
     def adjust_if(self, meta, amount, condition):
-        return ast.AdjustIf(amount, condition, span=_meta_span(meta))
+        return ast.AdjustIf(amount, condition, span=meta)
 
     def adjust_min(self, meta, value):
-        return ast.AdjustMin(value, span=_meta_span(meta))
+        return ast.AdjustMin(value, span=meta)
 
     def adjust_max(self, meta, value):
-        return ast.AdjustMax(value, span=_meta_span(meta))
+        return ast.AdjustMax(value, span=meta)
 
     def adjust(self, meta, *parts):
         label = next((str(p) for p in parts if isinstance(p, _Label)), None)
         rows = tuple(p for p in parts if not isinstance(p, _Label))
-        return ast.Adjust(label, rows, span=_meta_span(meta))
+        return ast.Adjust(label, rows, span=meta)
 
     def within(self, meta, token):
         return _Within(str(token), span=_token_span(token))
@@ -430,8 +469,8 @@ class ToAst:
         by = next(_ident(p) for p in rest if isinstance(p, Token))
         rows = tuple(p for p in rest if isinstance(p, ast.Row))
         if grouped:
-            return kind(_ident(ident), label, within, by, rows, span=_meta_span(meta))
-        return kind(_ident(ident), label, by, rows, span=_meta_span(meta))
+            return kind(_ident(ident), label, within, by, rows, span=meta)
+        return kind(_ident(ident), label, by, rows, span=meta)
 
     def outcome(self, meta, ident, *rest):
         return self._table(meta, ast.Outcome, ident, rest, grouped=False)
@@ -447,42 +486,45 @@ class ToAst:
 
     def action(self, meta, label, condition, periods=None):
         return ast.Action(_string(label), condition, periods[1] if periods else None,
-                          span=_meta_span(meta))
+                          span=meta)
 
     def variant_weight(self, meta, path, value):
-        return ast.VariantWeight(path, value, span=_meta_span(meta))
+        return ast.VariantWeight(path, value, span=meta)
 
     def variant_points(self, meta, path, value):
-        return ast.VariantPoints(path, value, span=_meta_span(meta))
+        return ast.VariantPoints(path, value, span=meta)
 
     def variant_param(self, meta, ident, value):
-        return ast.VariantParam(_ident(ident), value, span=_meta_span(meta))
+        return ast.VariantParam(_ident(ident), value, span=meta)
 
     def variant(self, meta, ident, *rest):
         label = next((str(p) for p in rest if isinstance(p, _Label)), None)
         rows = tuple(p for p in rest if not isinstance(p, _Label))
-        return ast.Variant(_ident(ident), label, rows, span=_meta_span(meta))
+        return ast.Variant(_ident(ident), label, rows, span=meta)
 
     def doc_row(self, meta, key, *texts):
-        return ast.DocRow(_ident(key), tuple(_string(t) for t in texts), span=_meta_span(meta))
+        return ast.DocRow(_ident(key), tuple(_string(t) for t in texts), span=meta)
 
     def doc(self, meta, *rows):
-        return ast.Doc(tuple(rows), span=_meta_span(meta))
+        return ast.Doc(tuple(rows), span=meta)
 
     def schedule_by(self, meta, task, unit, value):
-        return ast.ScheduleBy(_string(task), _ident(unit), value, span=_meta_span(meta))
+        return ast.ScheduleBy(_string(task), _ident(unit), value, span=meta)
 
     def schedule_within(self, meta, task, value, unit):
-        return ast.ScheduleWithin(_string(task), value, _ident(unit), span=_meta_span(meta))
+        return ast.ScheduleWithin(_string(task), value, _ident(unit), span=meta)
 
     def schedule(self, meta, *rows):
-        return ast.Schedule(tuple(rows), span=_meta_span(meta))
+        return ast.Schedule(tuple(rows), span=meta)
 
     def drop(self, meta, path):
-        return ast.Drop(path, span=_meta_span(meta))
+        return ast.Drop(path, span=meta)
 
     def start(self, meta, *policies):
-        return ast.PolicyFile(tuple(policies), span=_meta_span(meta))
+        return ast.PolicyFile(tuple(policies), span=meta)
+
+    def value(self, meta, expr):
+        return expr
 
 
 # Token kinds that carry a value; every other token (keywords, punctuation, separators) only
@@ -506,32 +548,80 @@ _EXPRESSIONS = frozenset({"add", "sub", "mul", "div", "and_", "or_", "neg", "pos
 MAX_DEPTH = 200
 
 
-class _Callbacks:
-    """What Lark calls on each reduction: computes the span from the rule's first and last
-    token, drops keyword and punctuation tokens, refuses expressions nested past MAX_DEPTH, and
-    hands the rest to the ToAst method of the same name."""
+def _rule_callback(rule: tuple, builder):
+    """What a reduction of `rule` (a `fastlark.shape`) builds from its children: the ToAst method
+    of the rule's name gets the span from its first token to its last, and the children that are
+    nodes or value tokens (keywords and punctuation are dropped); expressions nested past
+    MAX_DEPTH are refused.
 
-    def __init__(self):
-        self._builder = ToAst()
+    The children come as matched: every token, and for an inlined `_rule` its own children as a
+    list (or its only child). Where in the rule those are is fixed by the grammar, so it is
+    worked out here, once per rule, not on every reduction (as Lark's tree builder does)."""
+    origin, alias, _, symbols = rule
+    if fastlark.hands_up(rule):
+        return fastlark.hand_up
+    if origin.startswith("_"):
+        return _inline
+    name = alias or origin
+    method = getattr(ToAst, name)
+    keep = _KEPT_TOKENS.get(name, _VALUE_TOKENS)
+    kept = [i for i, (symbol, is_term) in enumerate(symbols) if not is_term or symbol in keep]
+    inlined = [i for i in kept if symbols[i][0].startswith("_")]
+    if inlined:
+        def values(children):
+            found = []
+            for i in kept:
+                child = children[i]
+                if i not in inlined:
+                    found.append(child)
+                elif type(child) is list:
+                    found += [c for c in child if type(c) is not Token or c.type in keep]
+                elif type(child) is not Token or child.type in keep:
+                    found.append(child)
+            return found
+    elif len(kept) > 1:
+        values = itemgetter(*kept)
+    elif kept:
+        index = kept[0]
 
-    def __getattr__(self, name):
-        method = getattr(ToAst, name, None)
-        if method is None or name.startswith("_"):
-            raise AttributeError(name)   # Lark then builds a plain tree (for `_` rules and `value`)
-        keep = _KEPT_TOKENS.get(name, _VALUE_TOKENS)
-        builder, nested = self._builder, name in _EXPRESSIONS
+        def values(children):
+            return (children[index],)
+    else:
+        def values(children):
+            return ()
 
+    span_of = _span_function(symbols)
+    if name not in _EXPRESSIONS:
         def callback(children):
-            span = _span_of(children)
-            result = method(builder, span, *[c for c in children if type(c) is not Token or c.type in keep])
-            if nested:
-                depths = _depths.get()
-                depth = 1 + max((depths.get(id(c), 0) for c in children), default=0)
-                if depth > MAX_DEPTH:
-                    raise _TooDeep(span)
-                depths[id(result)] = depth
-            return result
+            return method(builder, span_of(children), *values(children))
         return callback
+
+    def nested(children):
+        span = span_of(children)
+        found = values(children)
+        result = method(builder, span, *found)
+        depths = _depths.get()
+        depth = 1 + max([depths.get(id(c), 0) for c in found], default=0)
+        if depth > MAX_DEPTH:
+            raise _TooDeep(span)
+        depths[id(result)] = depth
+        return result
+    return nested
+
+
+def _inline(children: list) -> list:
+    """An inlined rule's children, with those of the inlined rules among them spliced in (the
+    first one's list is extended in place: LALR never shares a child)."""
+    if not children:
+        return children
+    first = children[0]
+    found = first if type(first) is list else [first]
+    for child in children[1:]:
+        if type(child) is list:
+            found += child
+        else:
+            found.append(child)
+    return found
 
 
 _depths: ContextVar[dict] = ContextVar("depths")
@@ -555,14 +645,34 @@ def _edge(items, last: bool):
             found = _edge(item, last)
             if found is not None:
                 return found
-        elif isinstance(item, Tree):
-            found = _edge(item.children, last)
-            if found is not None:
-                return found
     return None
 
 
 _SEPARATORS = frozenset({"_NL", "_MORE"})
+
+
+def _span_function(symbols):
+    """How a rule's span is found: where the grammar starts and ends the rule with a token, those
+    are taken by position, else looked for among the children."""
+    first, last = _edge_token(symbols), _edge_token(symbols[::-1])
+    if first is None or last is None:
+        return _span_of
+    last = -1 - last
+
+    def span_of(children):
+        start, end = children[first], children[last]
+        return ast.Span(start.line, start.column, end.end_line, end.end_column, start.start_pos, end.end_pos)
+    return span_of
+
+
+def _edge_token(symbols):
+    """Where the token a rule always starts with is, or None when it may start with a node."""
+    for index, (symbol, is_term) in enumerate(symbols):
+        if not is_term:
+            return None
+        if symbol not in _SEPARATORS:
+            return index
+    return None
 
 
 def _span_of(children) -> ast.Span:
@@ -574,6 +684,8 @@ def _span_of(children) -> ast.Span:
     last = children[-1]
     if type(last) is not Token or last.type in _SEPARATORS:
         last = _edge(children, True)
+        if last is first and type(first) is ast.Span:   # one node: its span is the rule's
+            return first
     if type(first) is Token:
         line, column, start = first.line, first.column, first.start_pos
     else:
@@ -609,8 +721,8 @@ def parse(text: str, path: str = "<policy>") -> ast.PolicyFile:
         raise PolicySyntaxError([Diagnostic(
             "error", f"this expression nests too deeply (more than {MAX_DEPTH} levels)",
             error.span, source, "split it into named measures")]) from None
-    except UnexpectedInput as error:
-        raise PolicySyntaxError([syntax_diagnostic(error, source)]) from None
+    except _Unparsable as error:
+        raise PolicySyntaxError([syntax_diagnostic(error.error, source)]) from None
     return ast.PolicyFile(result.policies, tuple(ast.Comment(str(c), span=_token_span(c)) for c in comments),
                           span=result.span)
 
@@ -618,17 +730,38 @@ def parse(text: str, path: str = "<policy>") -> ast.PolicyFile:
 def _parse_tree(text: str, comments: list, start: str = "start"):
     comment_token, depth_token = _comments.set(comments), _depths.set({})
     try:
-        return parser().parse(text, start=start)
+        try:
+            return _fast_parser().parse(text, start)
+        except fastlark.Undecided:
+            comments.clear()
+            _depths.set({})
+            return _lark_parse(text, start)
     finally:
         _comments.reset(comment_token)
         _depths.reset(depth_token)
 
 
+def _lark_parse(text: str, start: str):
+    from lark.exceptions import UnexpectedInput
+
+    try:
+        return parser().parse(text, start=start)
+    except UnexpectedInput as error:
+        raise _Unparsable(error) from None
+
+
+class _Unparsable(Exception):
+    """Lark's syntax error (UnexpectedInput), raised from where Lark is imported."""
+
+    def __init__(self, error):
+        self.error = error
+
+
 def parse_value(text: str, what: str = "value") -> ast.Literal:
     """A literal given outside a policy (`--set limit=45s`), read with the policy's own grammar."""
     try:
-        node = _parse_tree(text, [], start="value").children[0]
-    except (UnexpectedInput, _BadLiteral, _TooDeep):
+        node = _parse_tree(text, [], start="value")
+    except (_Unparsable, _BadLiteral, _TooDeep):
         node = None
     if isinstance(node, ast.Unary) and node.op == "-" and isinstance(node.operand, ast.Literal) \
             and isinstance(node.operand.value, Decimal):
@@ -681,7 +814,10 @@ def _expected_words(expected) -> str:
     return ", ".join(names)
 
 
-def syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
+def syntax_diagnostic(error, source: Source) -> Diagnostic:
+    """Lark's syntax error (UnexpectedInput) in plain words."""
+    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
+
     line, column = error.line or 1, error.column or 1
     if line < 1:  # lark reports the end of input as line -1
         lines = source.text.splitlines() or [""]

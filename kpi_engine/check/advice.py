@@ -52,28 +52,38 @@ def _above_max(indicator: ast.Indicator, scope: Scope) -> Iterator[Diagnostic]:
     top = item_max(indicator)
     if rule is None or top is None:
         return
-    whose = f"{indicator.id.name}'s max of {plain(top)}"
-    hint = ("scores are not clamped, so the indicator can count for more than its "
-            + ("points" if isinstance(indicator.share, ast.Points) else "weight"))
     for row in rule_rows(rule):
         for value in (row.value, row.upto):
             score = literal_number(value) if value is not None else None
             if score is not None and score > top:
-                yield warning(value, f"this score of {plain(score)} is above {whose}", hint)
+                yield _above(value, f"this score of {plain(score)}", indicator, top)
     if isinstance(rule, ast.Rank):
         for value in (rule.low, rule.high):
             score = literal_number(value)
             if score is not None and score > top:
-                yield warning(value, f"this score of {plain(score)} is above {whose}", hint)
+                yield _above(value, f"this score of {plain(score)}", indicator, top)
     elif isinstance(rule, ast.Linear) and scope.parts(indicator).measure is not None:
-        yield from _linear(indicator, rule, top, whose, hint, scope)
+        yield from _linear(indicator, rule, top, scope)
 
 
-def _linear(indicator, rule: ast.Linear, top: Decimal, whose: str, hint: str, scope: Scope):
+def _above(node, what: str, indicator: ast.Indicator, top: Decimal) -> Diagnostic:
+    return warning(node, f"{what} is above {_whose(indicator, top)}", _unclamped(indicator))
+
+
+def _whose(indicator: ast.Indicator, top: Decimal) -> str:
+    return f"{indicator.id.name}'s max of {plain(top)}"
+
+
+def _unclamped(indicator: ast.Indicator) -> str:
+    return ("scores are not clamped, so the indicator can count for more than its "
+            + ("points" if isinstance(indicator.share, ast.Points) else "weight"))
+
+
+def _linear(indicator, rule: ast.Linear, top: Decimal, scope: Scope):
     high = literal_number(rule.high) if rule.high is not None else None
     if rule.high is not None:
         if high is not None and high > top:
-            yield warning(rule.high, f"this max of {plain(high)} is above {whose}", hint)
+            yield _above(rule.high, f"this max of {plain(high)}", indicator, top)
         return
     base, origin = literal_number(rule.base), literal_number(rule.origin)
     slope, step = literal_number(rule.slope), literal_number(rule.step)
@@ -84,11 +94,12 @@ def _linear(indicator, rule: ast.Linear, top: Decimal, whose: str, hint: str, sc
     if end.is_infinite():
         yield warning(keyword(rule, "linear"), f"this linear rule has no max, so its score keeps "
                                                f"{'rising' if slope > 0 else 'rising as the measure falls'} "
-                                               f"past {whose}",
+                                               f"past {_whose(indicator, top)}",
                       f"add `, max {plain(top)}` to cap it")
         return
     reached = base + (end - origin) / step * slope
     if reached > top:
-        yield warning(keyword(rule, "linear"), f"this linear rule reaches {plain(reached)}, above {whose}",
+        yield warning(keyword(rule, "linear"), f"this linear rule reaches {plain(reached)}, above "
+                                               f"{_whose(indicator, top)}",
                       f"add `, max {plain(top)}` to cap it")
 

@@ -46,19 +46,18 @@ class Values:
 
     @classmethod
     def between(cls, lo=-INF, hi=INF, lo_closed=True, hi_closed=True, step=None) -> "Values":
-        return cls([Interval(lo, hi, lo_closed and lo != -INF, hi_closed and hi != INF)], step)
+        # one interval: nothing to sort or merge
+        part = Interval(lo, hi, lo_closed and lo != -INF, hi_closed and hi != INF)
+        if step is not None:
+            part = _snap(part, step)
+        return cls._of(() if part.is_empty() else (part,), step)
 
     @classmethod
     def compare(cls, op: str, bound: Decimal, step=None) -> "Values":
         """The values for which `value OP bound` holds."""
-        return {
-            ">=": lambda: cls.between(bound, INF, True, False, step),
-            ">": lambda: cls.between(bound, INF, False, False, step),
-            "<=": lambda: cls.between(-INF, bound, False, True, step),
-            "<": lambda: cls.between(-INF, bound, False, False, step),
-            "=": lambda: cls.between(bound, bound, True, True, step),
-            "!=": lambda: cls([Interval(-INF, bound, False, False), Interval(bound, INF, False, False)], step),
-        }[op]()
+        if op == "!=":
+            return cls([Interval(-INF, bound, False, False), Interval(bound, INF, False, False)], step)
+        return cls.between(*_COMPARISONS[op](bound), step)
 
     def __bool__(self) -> bool:
         return bool(self.parts)
@@ -106,7 +105,7 @@ class Values:
         if self.step is not None:
             return Values(found, self.step)
         # the gaps between sorted, separated intervals are sorted and separated already
-        return Values._of(tuple(p for p in found if not p.is_empty()), None)
+        return Values._of(tuple([p for p in found if not p.is_empty()]), None)
 
     def minus(self, other: "Values") -> "Values":
         return self.intersect(other.complement())
@@ -116,6 +115,16 @@ class Values:
 
     def intersects(self, other: "Values") -> bool:
         return any(_overlap(a, b) for a in self.parts for b in other.parts)
+
+
+# The interval `value OP bound` is (lo, hi, lo_closed, hi_closed).
+_COMPARISONS = {
+    ">=": lambda bound: (bound, INF, True, False),
+    ">": lambda bound: (bound, INF, False, False),
+    "<=": lambda bound: (-INF, bound, False, True),
+    "<": lambda bound: (-INF, bound, False, False),
+    "=": lambda bound: (bound, bound, True, True),
+}
 
 
 def _within(a: Interval, b: Interval) -> bool:

@@ -38,23 +38,26 @@ _ONE_ARG = {"count": "count(tickets where ...)", "share": "share(tickets where .
 def check_names(policy: ast.Policy, scope: Scope) -> Iterator[Diagnostic]:
     if scope.incomplete:
         return
+    found: list[Diagnostic] = []
     for site in sites(policy, scope):
-        yield from _expression(site.expr, site, site.records, scope)
+        _expression(site.expr, site, site.records, scope, found)
+    yield from found
     yield from _references(policy, scope)
 
 
 # ---- expressions -------------------------------------------------------------------------------
 
-def _expression(expr, site: Site, records, scope: Scope) -> Iterator[Diagnostic]:
+def _expression(expr, site: Site, records, scope: Scope, found: list) -> None:
+    # (into a list: a generator per expression of the policy cost more than the walk itself)
     stack = [(expr, records)]
     while stack:
         node, within = stack.pop()
         if isinstance(node, ast.Name):
-            yield from _name(node, site, within, scope)
+            found.extend(_name(node, site, within, scope))
         elif isinstance(node, ast.Call):
-            yield from _call(node, site, within, scope, stack)
+            found.extend(_call(node, site, within, scope, stack))
         elif isinstance(node, ast.Position):
-            yield from _position(node, site, scope)
+            found.extend(_position(node, site, scope))
         elif isinstance(node, (ast.BinOp, ast.Compare)):
             stack += [(node.right, within), (node.left, within)]
         elif isinstance(node, (ast.Unary, ast.IsMissing)):

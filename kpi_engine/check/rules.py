@@ -109,6 +109,8 @@ def _row_kinds(rows, allowed, block: str, example: str) -> Iterator[Diagnostic]:
 
 def _cycles(indicator: ast.Indicator, scope: Scope) -> Iterator[Diagnostic]:
     """A measure that uses itself, directly or through others (`value` included), has no value."""
+    if not scope.named_measures(indicator):
+        return  # the unnamed measure alone cannot go round (see below)
     measures = dict(scope.named_measures(indicator))
     if scope.parts(indicator).measure is not None:
         measures["value"] = scope.parts(indicator).measure

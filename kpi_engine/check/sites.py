@@ -5,8 +5,7 @@ of each knowing the whole tree: one place says which names each spot of the lang
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from .. import ast
 from .scope import Scope, aggregate_records, is_aggregate
@@ -20,9 +19,9 @@ POLICY_CONDITION = frozenset({"params", "roster"})
 ACTION = frozenset({"params", "roster", "total", "outcomes", "position"})
 
 
-@dataclass(frozen=True)
-class Site:
-    """One expression and its surroundings.
+class Site(NamedTuple):
+    """One expression and its surroundings (a named tuple: a check makes one per expression of
+    the policy, and a frozen dataclass takes more than twice as long to make).
 
     role: "constant" (a fixed value: literals and params), "measure", "condition" (true or
     false), "formula" (a score computed from measures), "score" (points a row gives), "bound"
@@ -40,21 +39,17 @@ class Site:
         return self.role in ("constant", "score", "bound")
 
 
-def children(expr) -> Iterator:
+def children(expr) -> tuple:
     """The sub-expressions of an expression (a call's `where` conditions included)."""
     if isinstance(expr, (ast.BinOp, ast.Compare)):
-        yield expr.left
-        yield expr.right
-    elif isinstance(expr, (ast.Unary, ast.IsMissing)):
-        yield expr.operand
-    elif isinstance(expr, ast.InList):
-        yield expr.operand
-        yield from expr.options
-    elif isinstance(expr, ast.Call):
-        for arg in expr.args:
-            yield arg.expr
-            if arg.where is not None:
-                yield arg.where
+        return expr.left, expr.right
+    if isinstance(expr, (ast.Unary, ast.IsMissing)):
+        return (expr.operand,)
+    if isinstance(expr, ast.InList):
+        return (expr.operand, *expr.options)
+    if isinstance(expr, ast.Call):
+        return tuple(part for arg in expr.args for part in (arg.expr, arg.where) if part is not None)
+    return ()
 
 
 def walk(expr) -> Iterator:
@@ -63,7 +58,7 @@ def walk(expr) -> Iterator:
     while stack:
         node = stack.pop()
         yield node
-        stack.extend(reversed(list(children(node))))
+        stack.extend(reversed(children(node)))
 
 
 def walk_records(expr, records: str | None = None) -> Iterator[tuple]:
@@ -80,7 +75,8 @@ def walk_records(expr, records: str | None = None) -> Iterator[tuple]:
                     stack.append((arg.where, dataset if index == 0 and dataset else within))
                 stack.append((arg.expr, within))
         else:
-            stack.extend((child, within) for child in reversed(list(children(node))))
+            for child in reversed(children(node)):
+                stack.append((child, within))
 
 
 def rule_rows(rule) -> tuple[ast.Row, ...]:

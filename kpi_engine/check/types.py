@@ -18,6 +18,7 @@ from .sites import Site, sites
 _SETTING_NAMES = {ast.ScaleSetting: "the scale", ast.RoundSetting: "round", ast.TotalSetting: "the total's bound",
                   ast.AdjustMin: "an adjustment's min", ast.AdjustMax: "an adjustment's max",
                   ast.ScheduleBy: "a schedule day", ast.ScheduleWithin: "a schedule span"}
+_SETTINGS = tuple(_SETTING_NAMES)
 
 
 def check_types(policy: ast.Policy, scope: Scope) -> Iterator[Diagnostic]:
@@ -56,7 +57,7 @@ def _expect(site: Site, kind: str | None, report) -> None:
         if kind != "number":
             what = "an adjustment" if isinstance(owner, (ast.AdjustEach, ast.AdjustIf)) else "a score"
             report(expr, f"{what} is a number of points, not {article(kind)}")
-    elif isinstance(owner, tuple(_SETTING_NAMES)):
+    elif isinstance(owner, _SETTINGS):
         if kind != "number":
             report(expr, f"{_SETTING_NAMES[type(owner)]} is a plain number, not {article(kind)}")
     elif isinstance(owner, ast.Action) and expr is owner.periods:
@@ -66,19 +67,19 @@ def _expect(site: Site, kind: str | None, report) -> None:
 
 
 def _rule(indicator: ast.Indicator, scope: Scope, report) -> None:
-    rule = scope.parts(indicator).rule
-    if rule is None or scope.parts(indicator).measure is None:
+    rule, measure = scope.parts(indicator).rule, scope.parts(indicator).measure
+    if rule is None or measure is None:
         return
     measure_type = scope.measure_type(indicator)
-    measure_text = text_of(scope.parts(indicator).measure.expr, scope.text)
+    # (the measure's text is quoted only in a message: it is not copied out for every indicator)
 
     def bound(node):
         kind = scope.infer_type(node)
         if kind is None:
             return
         if not compatible(measure_type, kind):
-            report(node, f"this bound is {article(kind)}, but the measure {measure_text} is "
-                         f"{article(measure_type)}")
+            report(node, f"this bound is {article(kind)}, but the measure "
+                         f"{text_of(measure.expr, scope.text)} is {article(measure_type)}")
             return
         slip = percent_slip(measure_type, node)
         if slip:
@@ -89,7 +90,8 @@ def _rule(indicator: ast.Indicator, scope: Scope, report) -> None:
             _row_bounds(row, bound, measure_type, report)
     elif isinstance(rule, ast.Map):
         if measure_type is not None and measure_type != "text":
-            report(keyword(rule, "map"), f"a map matches text labels, but the measure {measure_text} "
+            report(keyword(rule, "map"), f"a map matches text labels, but the measure "
+                                         f"{text_of(measure.expr, scope.text)} "
                                          f"is {article(measure_type)}",
                    "use bands for numbers")
     elif isinstance(rule, ast.Linear):
@@ -104,7 +106,8 @@ def _rule(indicator: ast.Indicator, scope: Scope, report) -> None:
             report(rule.high, f"the max ({high}) is below the min ({low})")
     elif isinstance(rule, ast.Rank):
         if measure_type is not None and measure_type not in ORDERED:
-            report(keyword(rule, "rank"), f"rank orders people by their measure, but {measure_text} is "
+            report(keyword(rule, "rank"), f"rank orders people by their measure, but "
+                                          f"{text_of(measure.expr, scope.text)} is "
                                           f"{article(measure_type)}")
 
 
