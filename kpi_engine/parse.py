@@ -541,8 +541,9 @@ _ALL_TOKENS = _AllTokens()
 _BRACKETS = frozenset({"LSQB", "LPAR", "RSQB", "RPAR"})
 # Which tokens a rule's ToAst method receives besides nodes (keywords and punctuation are dropped).
 _KEPT_TOKENS = {"comp_op": _ALL_TOKENS, "interval": _VALUE_TOKENS | _BRACKETS}
+# (`paren` too: it makes a new node, which would otherwise start counting again from 0)
 _EXPRESSIONS = frozenset({"add", "sub", "mul", "div", "and_", "or_", "neg", "pos", "not_", "compare",
-                          "in_list", "is_missing", "is_present", "call", "arg", "name"})
+                          "in_list", "is_missing", "is_present", "call", "arg", "name", "paren"})
 # Nesting deeper than this would overflow Python's stack in the recursive passes over the tree
 # (the checker, the formatter): `- - - … 1` or a sum of 5,000 terms.
 MAX_DEPTH = 200

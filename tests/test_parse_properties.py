@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from kpi_engine.check import check_source
 from kpi_engine.errors import PolicySyntaxError, Source
 from kpi_engine.fmt import format_file
-from kpi_engine.parse import parse
+from kpi_engine.parse import MAX_DEPTH, parse
 
 from policygen import SUM, expressions, generate_policy, policy_files
 
@@ -175,6 +175,15 @@ def test_parse_token_soup_raises_only_syntax_errors(words, glue):
 ])
 def test_parse_deep_nesting_raises_only_syntax_errors(text):
     parse_or_syntax_error(text)
+
+
+def test_brackets_count_towards_the_nesting_limit():
+    # each ( ) makes a node of its own; `-(-(…))` once slipped past the limit and overflowed the
+    # checker's stack
+    text = "policy p { scale " + "-(" * 2000 + "1" + ")" * 2000 + " }"
+    result = check_source(Source("deep.kpi", text))
+    assert [d.message for d in result.diagnostics] == [
+        f"this expression nests too deeply (more than {MAX_DEPTH} levels)"]
 
 
 def test_generated_big_policy_is_in_canonical_layout():
