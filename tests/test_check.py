@@ -450,6 +450,16 @@ RULES_CASES = [
         }
         """,
          'error', 10, 13, 'measure d1 depends on itself: d1 -> d2 -> d1'),
+    # two measures lead into one cycle: found once, and the second search does not trip over it
+    case('measure cycle reached twice', """
+        indicator a "a" weight 100% {
+          measure d1 = d3 + 1
+          measure d2 = d3 * 2
+          measure d3 = d3 + 1
+          formula d1 + d2
+        }
+        """,
+         'error', 12, 13, 'measure d3 depends on itself: d3 -> d3'),
     case('unknown better', """
         indicator a "a" weight 100% {
           measure count(tickets)

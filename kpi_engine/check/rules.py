@@ -124,15 +124,16 @@ def _cycles(indicator: ast.Indicator, scope: Scope) -> Iterator[Diagnostic]:
 
     def visit(name, path):
         state[name] = 1
+        found = None
         for other in uses[name]:
             if state.get(other) == 1:
-                return path[path.index(other):] + [other]
-            if other not in state:
+                found = path[path.index(other):] + [other]
+            elif other not in state:
                 found = visit(other, path + [other])
-                if found:
-                    return found
-        state[name] = 2
-        return None
+            if found:
+                break
+        state[name] = 2   # also after a cycle: the next search must not take it for its own path
+        return found
 
     for name in measures:
         if name not in state:
