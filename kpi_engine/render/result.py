@@ -58,22 +58,18 @@ class _Object:
     condition is written only where it holds (never the first)."""
 
     def __init__(self, level: int):
-        self.level, self.pieces, self.columns = level, [], []
+        self.level, self.pieces = level, []
 
     def add(self, key: str, value: "str | _Object", when: str | None = None) -> "_Object":
-        separator = lit(("{" if not self.pieces else ",") + "\n" + " " * (self.level + 1) + json_string(key) + ": ")
+        opening = "{" if not self.pieces else ","
+        separator = lit(opening + "\n" + " " * (self.level + 1) + json_string(key) + ": ")
         if when:
             self.pieces.append(f"CASE WHEN {when} THEN {separator} || {value} ELSE '' END")
         elif isinstance(value, _Object):
-            self.columns += value.columns
             self.pieces += [separator, *value.written()]
         else:
             self.pieces += [separator, value]
         return self
-
-    def column(self, key: str, column: str, when: str | None = None) -> "_Object":
-        self.columns.append(column)
-        return self.add(key, ident(column), when)
 
     def written(self) -> list[str]:
         if not self.pieces:
@@ -91,44 +87,38 @@ def people_json_sql(shape, table: str, columns) -> str:
     no_total = f"no indicator applies to this person in {shape.period} (no data for any measure)"
     not_applicable = "not applicable: its measure has no value in this period"
     scored = """"total" <> 'null'"""
-    person = _Object(0).column("id", "__pid")
+    person = _Object(0).add("id", ident("__pid"))
     if shape.has_name:
-        person.column("name", "name")
-    person.column("total", "total").add("reason", _constant(no_total), f"NOT {scored}")
+        person.add("name", ident("name"))
+    person.add("total", ident("total")).add("reason", _constant(no_total), f"NOT {scored}")
     indicators = _Object(1)
     for item in shape.indicators:
-        score = ident(f"s:{item.id}")
-        entry = _Object(2)
-        if f"v:{item.id}" in columns:
-            entry.column("value", f"v:{item.id}")
-        else:
-            entry.add("value", "'null'")
-        entry.column("score", f"s:{item.id}")
+        value, score, contribution = (ident(f"{kind}:{item.id}") for kind in "vsc")
+        entry = _Object(2).add("value", value if f"v:{item.id}" in columns else "'null'").add("score", score)
         entry.add("max", _constant(number(item.maximum)))
-        entry.columns.append(f"c:{item.id}")
-        entry.add("contribution", f"CASE WHEN {score} <> 'null' AND {scored} THEN {ident(f'c:{item.id}')} ELSE 'null' END")
+        entry.add("contribution",
+                  f"CASE WHEN {score} <> 'null' AND {scored} THEN {contribution} ELSE 'null' END")
         indicators.add(item.id, entry.add("reason", _constant(not_applicable), f"{score} = 'null'"))
     person.add("indicators", indicators)
-    person.columns += ["adjustments", "vetoed"]
     person.add("adjustments", f"""CASE WHEN {scored} THEN "adjustments" ELSE 'null' END""")
     person.add("vetoed", f"""CASE WHEN {scored} AND "vetoed" = 'true' THEN 'true' ELSE 'false' END""")
     person.add("outcomes", _columns(shape.outcomes, "o:"))
     person.add("distributions", _columns(shape.distributions, "d:"))
     payouts = _Object(1)
     for name in shape.payouts:
-        payouts.columns.append(f"p:{name}")
-        payouts.add(name, f"""CASE WHEN {ident(f"p:{name}")} = 'null' THEN '0' ELSE {ident(f"p:{name}")} END""")
+        paid = ident(f"p:{name}")
+        payouts.add(name, f"CASE WHEN {paid} = 'null' THEN '0' ELSE {paid} END")
     person.add("payouts", payouts)
-    actions = [(f"a:{i}", label) for i, label in enumerate(shape.actions) if f"a:{i}" in columns]
-    person.columns += [column for column, _ in actions]
-    person.add("actions", _actions(actions))
-    return f"SELECT {person.sql()} FROM ({_json_texts(person.columns, table)}) ORDER BY __order"
+    held = [(f"a:{i}", label) for i, label in enumerate(shape.actions) if f"a:{i}" in columns]
+    person.add("actions", _actions(held))
+    texts = _json_texts([c for c in columns if re.match(RESULT_COLUMNS, c)], table)
+    return f"SELECT {person.sql()} FROM ({texts}) ORDER BY __order"
 
 
 def _columns(names, prefix: str) -> _Object:
     found = _Object(1)
     for name in names:
-        found.column(name, prefix + name)
+        found.add(name, ident(prefix + name))
     return found
 
 
