@@ -17,7 +17,7 @@ from importlib.util import find_spec
 from operator import itemgetter
 from pathlib import Path
 
-from . import ast, fastlark
+from . import ast, fastlark, user_cache
 from .errors import Diagnostic, PolicySyntaxError, Source
 from .fastlark import Token
 
@@ -93,8 +93,7 @@ def _tables() -> dict:
     inputs = b"\0".join([grammar_text().encode("utf-8"), sys.version.encode("utf-8"),
                          *(Path(source).read_bytes() for source in (find_spec("lark").origin, __file__,
                                                                       fastlark.__file__))])
-    root = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    path = Path(root) / "kpi-engine" / "parser" / f"{zlib.crc32(inputs):08x}.marshal"
+    path = user_cache("parser") / f"{zlib.crc32(inputs):08x}.marshal"
     try:
         stored, tables = marshal.loads(path.read_bytes())
         if stored == inputs:

@@ -15,15 +15,14 @@ import pickle
 import tempfile
 from pathlib import Path
 
-from . import __version__
+from . import __version__, user_cache
 
 _PACKAGE = Path(__file__).resolve().parent
 
 
 def cache_folder() -> Path:
-    """$XDG_CACHE_HOME/kpi-engine/plans (default ~/.cache): the user's, never the project's."""
-    root = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(root) / "kpi-engine" / "plans"
+    """Where the plans are kept: the user's cache, never the project's."""
+    return user_cache("plans")
 
 
 def plan_key(policy_text: str, policy_id: str | None, period: str, params: dict[str, str]) -> str:

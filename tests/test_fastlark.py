@@ -18,7 +18,7 @@ from lark import Lark, Token
 import kpi_engine.parse as parse_module
 from kpi_engine import fastlark
 from kpi_engine.errors import PolicySyntaxError
-from kpi_engine.plancache import cache_folder
+from kpi_engine import user_cache
 
 from policygen import generate_policy, policy_files
 from test_parse_properties import _WORDS, budget, mutated_policies
@@ -154,7 +154,7 @@ def test_any_text(text):
 
 
 def stored_tables() -> list[Path]:
-    return sorted((cache_folder().parent / "parser").glob("*.marshal"))
+    return sorted(user_cache("parser").glob("*.marshal"))
 
 
 def test_the_tables_are_kept_and_read_back(monkeypatch):

@@ -552,6 +552,8 @@ def _reject_message(kind: str, message: str) -> str:
 
 
 class _ParquetSource(_Source):
+    _stats: str | None = None   # the table of the row groups' statistics, once open() made it
+
     def open(self) -> None:
         try:
             described = self.con.execute(f"DESCRIBE SELECT * FROM {self.relation('')}").fetchall()
@@ -573,7 +575,7 @@ class _ParquetSource(_Source):
             f"THEN sum(stats_null_count) END FROM {self._stats} GROUP BY path_in_schema").fetchall())
 
     def close(self) -> None:
-        if getattr(self, "_stats", None):
+        if self._stats:
             self.con.execute(f"DROP TABLE IF EXISTS {self._stats}")
 
     def relation(self, purpose: str) -> str:
