@@ -550,6 +550,28 @@ def test_no_warning_when_every_record_belongs_to_the_roster(score):
     assert "warnings" not in doc or doc["warnings"] == []
 
 
+def test_records_are_scanned_for_unmatched_people_only_when_the_grouping_shows_some():
+    # the DuckDB plan groups each dataset's records by person first (an AggregateTable); the
+    # unmatched check counts that table's people outside the roster and lists records only if any
+    from kpi_engine.execute.engine import compiled_plan
+    from kpi_engine.execute.run import UnmatchedQuery, unmatched_records
+
+    text = policy('indicator cnt "数量" weight 100% { measure count(tickets); formula value }')
+    compiled = compiled_plan(compile_policy(parse(text).policies[0], parse_period("2026-10")))
+    assert [t.dataset for t in compiled.aggregates] == ["tickets"]
+    assert compiled.aggregates[0].name in compiled.unmatched[0].precheck
+    asked = []
+
+    def fetch(sql):
+        asked.append(sql)
+        return [(0,)] if sql == "count" else [("Z9", 2, [4, 7])]
+
+    query = UnmatchedQuery("tickets", "agent", "list", precheck="count")
+    assert unmatched_records(fetch, "staff", [query], {}) == [] and asked == ["count"]
+    fetch_all = lambda sql: [(1,)] if sql == "count" else [("Z9", 2, [4, 7])]  # noqa: E731
+    assert "Z9 (records 4, 7)" in unmatched_records(fetch_all, "staff", [query], {})[0]
+
+
 # ---- adjustments, veto, total bounds and rounding -------------------------------------------------
 
 def test_adjustments_each_if_and_bounds(score):

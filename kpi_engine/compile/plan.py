@@ -55,6 +55,8 @@ class Plan:
     actions: list[str]
     aggregates: Aggregates
     query: exp.Expression
+    #: the CTEs grouping each dataset's records by person (and period): {CTE name: dataset}
+    aggregate_stages: dict[str, str] = field(default_factory=dict)
 
     @property
     def period(self) -> Period:
@@ -83,6 +85,7 @@ class _Stages:
     def __init__(self):
         self.ctes: list[exp.CTE] = []
         self.last: str | None = None
+        self.aggregates: dict[str, str] = {}   # CTE name -> the dataset it groups
 
     def add(self, name: str, select: exp.Select) -> None:
         self.ctes.append(exp.CTE(this=select, alias=exp.TableAlias(this=q(name))))
@@ -167,7 +170,7 @@ class _Compiler:
                  .order_by(exp.Ordered(this=col("__row"))))
         final.set("with_", exp.With(expressions=self.stages.ctes))
         return Plan(self.policy, self.context, self.tree, self.indicators, outcomes, distributions,
-                    payouts, [a.label for a, _ in actions], self.aggregates, final)
+                    payouts, [a.label for a, _ in actions], self.aggregates, final, self.stages.aggregates)
 
     def _people(self) -> None:
         roster = self.context.roster
@@ -207,6 +210,7 @@ class _Compiler:
                                      on=exp.EQ(this=col("__pid", "p"), expression=col("__pid", "r")), join_type="left")
             name = f"agg_{len(joins)}"
             self.stages.ctes.append(exp.CTE(this=select, alias=exp.TableAlias(this=q(name))))
+            self.stages.aggregates[name] = dataset
             joins.append((name, aggregates))
         columns: list[exp.Expression] = [exp.Column(this=exp.Star(), table=q("people"))]
         select = exp.select().from_(exp.Table(this=q("people")))

@@ -12,8 +12,8 @@ from .. import ast
 from ..compile.plan import Plan, col, q, timestamp
 from .load import DatasetSpec, FieldSpec, SetAside
 # Run and connect are imported from here too
-from .run import (CompiledPlan, IndicatorShape, ResultShape, Run, UnmatchedQuery, connect,  # noqa: F401
-                  run_compiled)
+from .run import (AggregateTable, CompiledPlan, IndicatorShape, ResultShape, Run, UnmatchedQuery,  # noqa: F401
+                  connect, run_compiled)
 
 
 def dataset_specs(policy: ast.Policy) -> list[DatasetSpec]:
@@ -31,9 +31,18 @@ def execute(plan: Plan, data_dir: Path | None, files: dict[str, Path] | None = N
 
 
 def compiled_plan(plan: Plan) -> CompiledPlan:
-    """The plan as plain data: what running it on DuckDB and rendering its result need."""
+    """The plan as plain data: what running it on DuckDB and rendering its result need. Its
+    aggregate stages become tables run first (`AggregateTable`), which the main query reads."""
+    query = plan.query.copy()
+    tables = []
+    for cte in query.args["with_"].expressions:
+        if cte.alias in plan.aggregate_stages:
+            table = AggregateTable(plan.aggregate_stages[cte.alias], f"__kpi_{cte.alias}", cte.this.sql("duckdb"))
+            cte.set("this", exp.select(exp.Star()).from_(exp.Table(this=q(table.name))))
+            tables.append(table)
     return CompiledPlan(result_shape(plan), tuple(dataset_specs(plan.policy)), plan.context.roster.id.name,
-                        tuple(unmatched_queries(plan, lambda tree: tree.sql("duckdb"))), plan.sql(pretty=False))
+                        tuple(unmatched_queries(plan, lambda tree: tree.sql("duckdb"), tables)),
+                        query.sql("duckdb"), tuple(tables))
 
 
 def result_shape(plan: Plan) -> ResultShape:
@@ -43,9 +52,11 @@ def result_shape(plan: Plan) -> ResultShape:
                        tuple(plan.outcomes), tuple(plan.distributions), tuple(plan.payouts), tuple(plan.actions))
 
 
-def unmatched_queries(plan: Plan, render) -> list[UnmatchedQuery]:
+def unmatched_queries(plan: Plan, render, tables: list[AggregateTable] = ()) -> list[UnmatchedQuery]:
     """For each dataset with a time, the query listing records of the scored periods whose person
-    is not in the roster; ``render`` turns a query tree into the engine's SQL text."""
+    is not in the roster; ``render`` turns a query tree into the engine's SQL text. Where one of
+    ``tables`` groups the dataset's records of those periods by person, the query counting its
+    people outside the roster is the query's `precheck`."""
     roster = plan.context.roster.id.name
     start, end = plan.context.periods[-1].start, plan.context.periods[0].end
     queries = []
@@ -61,7 +72,11 @@ def unmatched_queries(plan: Plan, render) -> list[UnmatchedQuery]:
                                  exp.LT(this=at.copy(), expression=timestamp(end)),
                                  exp.Not(this=exp.In(this=col("__pid"), query=exp.Subquery(this=known)))))
                  .group_by(exp.Literal.number(1)).order_by(exp.Literal.number(1)))
-        queries.append(UnmatchedQuery(name, dataset.person.name, render(query)))
+        grouped = next((t.name for t in tables if t.dataset == name), None)
+        precheck = None if grouped is None else render(
+            exp.select(exp.Count(this=exp.Star())).from_(exp.Table(this=q(grouped)))
+            .where(exp.Not(this=exp.In(this=col("__pid"), query=exp.Subquery(this=known.copy())))))
+        queries.append(UnmatchedQuery(name, dataset.person.name, render(query), precheck))
     return queries
 
 

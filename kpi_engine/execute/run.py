@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..errors import ScoringError
 from .load import DatasetSpec, SetAside, load_datasets, record_places
-from .sqltext import first_line, lit
+from .sqltext import first_line, ident, lit
 
 
 @dataclass(frozen=True)
@@ -39,9 +39,21 @@ class ResultShape:
 @dataclass(frozen=True)
 class UnmatchedQuery:
     """Lists the records of one dataset in the scored periods whose person is not in the roster:
-    rows of (person, records, [record __row])."""
+    rows of (person, records, [record __row]). A `precheck` (one count) says whether there are
+    any, from a table the plan computes anyway, so the records are scanned again only if so."""
     dataset: str
     person_column: str
+    sql: str
+    precheck: str | None = None
+
+
+@dataclass(frozen=True)
+class AggregateTable:
+    """One of the plan's stages grouping a dataset's records by person, run before the main query
+    (which reads it by `name`): the unmatched-records check then reads its rows, one per person,
+    instead of scanning the records a second time (0.07 s of 10M records)."""
+    dataset: str
+    name: str
     sql: str
 
 
@@ -52,6 +64,7 @@ class CompiledPlan:
     roster: str
     unmatched: tuple[UnmatchedQuery, ...]
     sql: str
+    aggregates: tuple[AggregateTable, ...] = ()
 
 
 class ResultTable:
@@ -131,15 +144,20 @@ def run_compiled(compiled: CompiledPlan, data_dir: Path | None, files: dict[str,
         query = f"SELECT COLUMNS({lit(columns)}) FROM ({query}) ORDER BY __row"
     result = ResultTable(con, f"__kpi_result_{uuid.uuid4().hex[:8]}")
     try:
+        # a cursor, not con.sql(): the relation API tokenizes the (long, non-ASCII) text in Python
+        for table in compiled.aggregates:
+            con.execute(f"CREATE TEMP TABLE {ident(table.name)} AS {table.sql}")
         warnings = unmatched_records(lambda sql: con.execute(sql).fetchall(), compiled.roster,
                                      compiled.unmatched, used)
-        # a cursor, not con.sql(): the relation API tokenizes the (long, non-ASCII) text in Python
         con.execute(f"CREATE TEMP TABLE {result.name} AS {query}")
     except duckdb.Error as error:
         reading = (duckdb.IOException, duckdb.InvalidInputException)
         if not isinstance(error, reading) and type(error) is not duckdb.Error:
             raise  # binder, catalog, conversion...: a bug of the plan, not the data; keep the traceback
         raise unreadable(error, used) from None
+    finally:
+        for table in compiled.aggregates:
+            con.execute(f"DROP TABLE IF EXISTS {ident(table.name)}")
     return Run(plan, result.columns(), result, warnings, used, compiled.shape)
 
 
@@ -154,6 +172,8 @@ def unmatched_records(fetch, roster: str, queries, used: dict[str, Path]) -> lis
     `fetch` runs a query's `sql` (as the engine in use takes it) and returns its rows."""
     warnings = []
     for query in queries:
+        if query.precheck is not None and not fetch(query.precheck)[0][0]:
+            continue
         found = fetch(query.sql)
         if found:
             name = query.dataset
