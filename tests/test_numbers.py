@@ -1,12 +1,14 @@
 """Exact division (`compile.numbers.div`) run on DuckDB against Python's Decimal: the quotient
 truncated toward zero at 18 places, on both its paths (one HUGEINT division for dividends below
-1e20 unscaled, long division above)."""
+1e20 unscaled, long division above), whether the dividend's bound is known at compile time
+(constants, counts, band scores) or only tested in SQL."""
 from decimal import Decimal, ROUND_DOWN, localcontext
 
 import duckdb
 from hypothesis import assume, given, settings, strategies as st
 
-from kpi_engine.compile.numbers import QUOTIENT_SCALE, div, literal
+from kpi_engine.compile.numbers import (COUNT_BOUND, QUOTIENT_SCALE, Num, add, case, column, div, literal, mul,
+                                       rescale, round_half_up)
 
 SCALE = Decimal(1).scaleb(-QUOTIENT_SCALE)
 
@@ -27,12 +29,18 @@ def expected(a: Decimal, b: Decimal) -> Decimal:
        b=amounts(2) | st.integers(-10**6, 10**6).map(Decimal))
 def test_division_is_exact_to_18_places_truncated(a, b):
     assume(b == 0 or abs(expected(a, b)) < Decimal(10) ** 20)   # DECIMAL(38, 18) holds 20 integer digits
-    sql = div(literal(a), literal(b)).sql.sql("duckdb")
-    (found,), = duckdb.connect().execute(f"SELECT {sql}").fetchall()
-    if b == 0:
-        assert found is None
-    else:
-        assert found == expected(a, b), (a, b)
+    for dividend in (literal(a), unbounded(literal(a))):
+        sql = div(dividend, literal(b)).sql.sql("duckdb")
+        (found,), = duckdb.connect().execute(f"SELECT {sql}").fetchall()
+        if b == 0:
+            assert found is None
+        else:
+            assert found == expected(a, b), (a, b)
+
+
+def unbounded(num: Num) -> Num:
+    """The same number with its bound forgotten, as a column's value would be."""
+    return Num(num.sql, num.scale)
 
 
 def test_both_paths_give_the_same_digits():
@@ -44,3 +52,35 @@ def test_both_paths_give_the_same_digits():
             sql = div(literal(a), literal(b)).sql.sql("duckdb")
             (found,), = duckdb.connect().execute(f"SELECT {sql}").fetchall()
             assert found == expected(a, b), (a, b)
+
+
+def test_a_dividend_bounded_below_1e20_unscaled_needs_no_long_division():
+    counts = div(column("hits", 0, bound=COUNT_BOUND), column("everyone", 0, bound=COUNT_BOUND)).sql
+    sums = div(column("total", 10), column("everyone", 0, bound=COUNT_BOUND)).sql
+    assert len(counts.args["ifs"]) == 1 and "%" not in counts.sql("duckdb")
+    assert len(sums.args["ifs"]) == 2 and "%" in sums.sql("duckdb")
+    # 10^10 at scale 10 is 10^20 unscaled: the long division stays
+    assert len(div(literal(Decimal("9999999999.9999999999")), literal(3)).sql.args["ifs"]) == 1
+    assert len(div(literal(Decimal("10000000000.0000000001")), literal(3)).sql.args["ifs"]) == 2
+
+
+def test_spark_takes_the_long_division_even_where_the_bound_left_it_out():
+    from sqlglot import exp
+    from kpi_engine.execute.spark import spark_sql
+
+    quotient = div(column("hits", 0, bound=COUNT_BOUND), column("everyone", 0, bound=COUNT_BOUND)).sql
+    text = spark_sql(exp.select(quotient).from_("t"))
+    assert "% CAST(`everyone` AS DECIMAL(38, 0))" in text and "HUGEINT" not in text.upper()
+    assert text.upper().count(" WHEN ") == 1
+    # a quotient of that quotient: its copies inside the long division give way too
+    nested = spark_sql(exp.select(div(Num(quotient, QUOTIENT_SCALE), literal(3)).sql).from_("t"))
+    assert "1000000000000000000 AS" not in nested and nested.count("% CAST(`everyone`") >= 1
+
+
+def test_bounds_follow_the_arithmetic():
+    three, minus_two = literal(3), literal(-2)
+    assert add(three, minus_two).bound == 5 and mul(three, minus_two).bound == 6
+    assert case([(None, three)], literal(Decimal("7.5"))).bound == Decimal("7.5")
+    assert rescale(literal(Decimal("2.25")), 1).bound == Decimal("3.25")   # rounding may add up to one unit
+    assert round_half_up(literal(Decimal("2.5")), 0).bound == Decimal("3.5")
+    assert add(three, column("x", 0)).bound is None and div(three, three).bound is None

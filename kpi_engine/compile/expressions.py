@@ -3,6 +3,7 @@ and conditions over people (on the per-person, per-period relation)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from sqlglot import exp
 
@@ -22,14 +23,15 @@ class Val:
     sql: exp.Expression
     kind: str = "num"
     scale: int = 0
+    bound: Decimal | None = None   # of a number's magnitude, when known (see compile.numbers)
 
     @property
     def num(self) -> Num:
-        return Num(self.sql, self.scale)
+        return Num(self.sql, self.scale, self.bound)
 
     @staticmethod
     def of(num: Num) -> "Val":
-        return Val(num.sql, "num", num.scale)
+        return Val(num.sql, "num", num.scale, num.bound)
 
 
 def false_if_null(condition: exp.Expression) -> exp.Expression:
@@ -264,13 +266,14 @@ class PersonCompiler(ExpressionCompiler):
             hits = self.aggregates.add(dataset, f"count|{key}", _count(where), True, "num", 0)
             self.aggregates.uses[id(node)] = {"hits": hits.column}
             if func == "count":
-                return Val(exp.column(hits.column, quoted=True), "num", 0)
+                return Val(exp.column(hits.column, quoted=True), "num", 0, n.COUNT_BOUND)
             if where is None:
                 raise ScoringError(f"line {node.span.line}: share() needs a `where` condition")
             everyone = self.aggregates.add(dataset, "count|", _count(None), True, "num", 0)
             self.aggregates.uses[id(node)]["all"] = everyone.column
             return self.aggregates.derive(f"{hits.column}/{everyone.column}",
-                                          n.div(n.column(hits.column, 0), n.column(everyone.column, 0)))
+                                          n.div(n.column(hits.column, 0, bound=n.COUNT_BOUND),
+                                                n.column(everyone.column, 0, bound=n.COUNT_BOUND)))
         dataset, fieldname = _field_of(first.expr, node)
         self._check_dataset(dataset, node)
         fields = self.context.fields(dataset)

@@ -6,6 +6,10 @@ with its DECIMAL scale known at compile time. Division is done on the unscaled i
 (HUGEINT): the integer part, then QUOTIENT_SCALE fractional digits in chunks, truncated toward
 zero. A quotient that terminates within QUOTIENT_SCALE digits (57/100, 59/65*100 rounded later)
 is therefore exact; others are exact to 1e-18, far below any printed figure.
+
+A `Num` may also carry a `bound` on its magnitude, known at compile time (constants, counts, band
+scores, sums and products of them); a dividend bounded below 1e20 unscaled needs no long division
+on DuckDB, which keeps the plan's text, and DuckDB's planning of it, about half as long.
 """
 from __future__ import annotations
 
@@ -22,9 +26,20 @@ _CHUNK = 9              # fractional digits per long-division step (divisors bel
 
 @dataclass(frozen=True)
 class Num:
-    """A numeric SQL expression and its DECIMAL scale."""
+    """A numeric SQL expression, its DECIMAL scale and, when known, a bound on its magnitude."""
     sql: exp.Expression
     scale: int
+    bound: Decimal | None = None
+
+
+#: A COUNT is a BIGINT.
+COUNT_BOUND = Decimal(2 ** 63 - 1)
+
+
+def _bounded(op, *nums: Num) -> Decimal | None:
+    """op of the operands' bounds, None (unbounded) when one has none."""
+    bounds = [num.bound for num in nums]
+    return None if None in bounds else op(*bounds)
 
 
 def decimal_type(scale: int) -> exp.DataType:
@@ -41,30 +56,33 @@ def literal(value: Decimal | int) -> Num:
     scale = max(0, -exponent) if isinstance(exponent, int) else 0
     text = format(value.quantize(Decimal(1).scaleb(-scale)) if scale else value.to_integral_value(), "f")
     if text.startswith("-"):
-        return Num(exp.Neg(this=cast(exp.Literal.number(text[1:]), scale)), scale)
-    return Num(cast(exp.Literal.number(text), scale), scale)
+        return Num(exp.Neg(this=cast(exp.Literal.number(text[1:]), scale)), scale, abs(value))
+    return Num(cast(exp.Literal.number(text), scale), scale, abs(value))
 
 
-def column(name: str, scale: int, table: str | None = None) -> Num:
-    return Num(exp.column(name, table=table, quoted=True), scale)
+def column(name: str, scale: int, table: str | None = None, bound: Decimal | None = None) -> Num:
+    return Num(exp.column(name, table=table, quoted=True), scale, bound)
 
 
 def rescale(num: Num, scale: int) -> Num:
     if num.scale == scale:
         return num
-    return Num(cast(num.sql, scale), scale)
+    # to fewer decimals the value rounds, by less than one
+    return Num(cast(num.sql, scale), scale, _bounded(lambda b: b + (scale < num.scale), num))
 
 
 def add(a: Num, b: Num) -> Num:
-    return Num(exp.Add(this=_wrap(a.sql), expression=_wrap(b.sql)), max(a.scale, b.scale))
+    return Num(exp.Add(this=_wrap(a.sql), expression=_wrap(b.sql)), max(a.scale, b.scale),
+               _bounded(lambda x, y: x + y, a, b))
 
 
 def sub(a: Num, b: Num) -> Num:
-    return Num(exp.Sub(this=_wrap(a.sql), expression=_wrap(b.sql)), max(a.scale, b.scale))
+    return Num(exp.Sub(this=_wrap(a.sql), expression=_wrap(b.sql)), max(a.scale, b.scale),
+               _bounded(lambda x, y: x + y, a, b))
 
 
 def neg(a: Num) -> Num:
-    return Num(exp.Neg(this=_wrap(a.sql)), a.scale)
+    return Num(exp.Neg(this=_wrap(a.sql)), a.scale, a.bound)
 
 
 def mul(a: Num, b: Num) -> Num:
@@ -74,25 +92,31 @@ def mul(a: Num, b: Num) -> Num:
             a = rescale(a, max(MAX_SCALE - b.scale, MAX_SCALE // 2))
         else:
             b = rescale(b, max(MAX_SCALE - a.scale, MAX_SCALE // 2))
-    return Num(exp.Mul(this=_wrap(a.sql), expression=_wrap(b.sql)), a.scale + b.scale)
+    return Num(exp.Mul(this=_wrap(a.sql), expression=_wrap(b.sql)), a.scale + b.scale,
+               _bounded(lambda x, y: x * y, a, b))
 
 
 def div(a: Num, b: Num) -> Num:
     """a / b exactly to QUOTIENT_SCALE digits (truncated toward zero); NULL when b is 0 or NULL.
     On DuckDB a dividend below 1e20 unscaled (counts, a month's sums) takes one
     HUGEINT division (the dividend times 10^18 still fits); others take the long division in
-    chunks of 9 digits, as every quotient does on Spark (its branch marked ONE_STEP, which the
-    Spark plan leaves out: Spark's `div` gives a 64-bit integer)."""
+    chunks of 9 digits, as every quotient does on Spark: Spark's `div` gives a 64-bit integer, so
+    the one-step branch is marked ONE_STEP with what the Spark plan puts in its place (nothing
+    when the long division follows it; the long division when the dividend's bound left it out)."""
     scale = max(a.scale, b.scale)
     dividend, divisor = unscaled(rescale(a, scale)), unscaled(rescale(b, scale))
-    small = exp.LT(this=exp.func("abs", dividend.copy()), expression=_huge(10 ** _ONE_STEP_DIGITS))
     one_step = _digits(exp.IntDiv(this=exp.Mul(this=dividend.copy(), expression=_huge(10 ** QUOTIENT_SCALE)),
                                   expression=divisor.copy()), QUOTIENT_SCALE)
     nonzero = exp.NEQ(this=_wrap(b.sql.copy()), expression=exp.Literal.number(0))
+    long = exp.If(this=nonzero.copy(), true=_long_division(dividend, divisor))
+    if a.bound is not None and a.bound.scaleb(scale) < 10 ** _ONE_STEP_DIGITS:
+        shortcut = exp.If(this=nonzero, true=one_step)
+        shortcut.meta[ONE_STEP] = long
+        return Num(exp.Case(ifs=[shortcut]), QUOTIENT_SCALE)
+    small = exp.LT(this=exp.func("abs", dividend.copy()), expression=_huge(10 ** _ONE_STEP_DIGITS))
     shortcut = exp.If(this=exp.and_(nonzero, small), true=one_step)
-    shortcut.meta[ONE_STEP] = True
-    return Num(exp.Case(ifs=[shortcut, exp.If(this=nonzero.copy(), true=_long_division(dividend, divisor))]),
-               QUOTIENT_SCALE)
+    shortcut.meta[ONE_STEP] = None
+    return Num(exp.Case(ifs=[shortcut, long]), QUOTIENT_SCALE)
 
 
 ONE_STEP = "one_step_quotient"
@@ -144,23 +168,27 @@ def _huge(value: int) -> exp.Expression:
 
 def round_half_up(num: Num, digits: int) -> Num:
     """四舍五入: DuckDB rounds DECIMALs half away from zero, which is half-up for the magnitude."""
-    return Num(cast(exp.func("round", num.sql, exp.Literal.number(digits)), digits), digits)
+    return Num(cast(exp.func("round", num.sql, exp.Literal.number(digits)), digits), digits,
+               _bounded(lambda b: b + 1, num))
 
 
 def clamp(num: Num, low: Num | None, high: Num | None) -> Num:
     result, scale = num, num.scale
     if low is not None:
         scale = max(scale, low.scale)
-        result = Num(exp.func("greatest", rescale(result, scale).sql, rescale(low, scale).sql), scale)
+        result = Num(exp.func("greatest", rescale(result, scale).sql, rescale(low, scale).sql), scale,
+                     _bounded(max, result, low))
     if high is not None:
         scale = max(scale, high.scale)
-        result = Num(exp.func("least", rescale(result, scale).sql, rescale(high, scale).sql), scale)
+        result = Num(exp.func("least", rescale(result, scale).sql, rescale(high, scale).sql), scale,
+                     _bounded(max, result, high))
     return result
 
 
 def coalesce(num: Num, fallback: Num) -> Num:
     scale = max(num.scale, fallback.scale)
-    return Num(exp.Coalesce(this=rescale(num, scale).sql, expressions=[rescale(fallback, scale).sql]), scale)
+    return Num(exp.Coalesce(this=rescale(num, scale).sql, expressions=[rescale(fallback, scale).sql]), scale,
+               _bounded(max, num, fallback))
 
 
 def case(branches: list[tuple[exp.Expression, Num]], default: Num | None = None) -> Num:
@@ -170,8 +198,13 @@ def case(branches: list[tuple[exp.Expression, Num]], default: Num | None = None)
     ifs = [exp.If(this=condition, true=rescale(n, scale).sql) for condition, n in branches]
     otherwise = rescale(default, scale).sql if default is not None else None
     if not ifs:
-        return rescale(default, scale) if default is not None else Num(exp.Null(), 0)
-    return Num(exp.Case(ifs=ifs, default=otherwise), scale)
+        return rescale(default, scale) if default is not None else null()
+    return Num(exp.Case(ifs=ifs, default=otherwise), scale, _bounded(lambda *bounds: max(bounds), *nums))
+
+
+def null() -> Num:
+    """NULL as a number: no value, so no magnitude."""
+    return Num(exp.Null(), 0, Decimal(0))
 
 
 def _wrap(expression: exp.Expression) -> exp.Expression:

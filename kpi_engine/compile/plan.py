@@ -142,6 +142,7 @@ class _Compiler:
         self.indicators: list[IndicatorPlan] = []
         self._present_shares: dict[str, Num] = {}   # per dimension: Σ weights/points present
         self._score_scales: dict[str, int] = {}     # per indicator: the DECIMAL scale of its score
+        self._score_bounds: dict[str, Decimal | None] = {}   # per indicator: its score's bound
         self._kinds: dict[str, Val] = {}            # per measure column: its kind and scale
 
     # -- stage 1: aggregates and the base relation ------------------------------------------
@@ -279,12 +280,14 @@ class _Compiler:
             # A score keeps its own scale (band constants have few decimals), which keeps the
             # divisions over it on their short path.
             self._score_scales[plan.id] = score.scale
+            self._score_bounds[plan.id] = score.bound
             columns.append((f"s:{plan.id}", score.sql))
             columns.append((f"r:{plan.id}", matched.sql))
         return columns
 
     def _score_column(self, indicator_id: str) -> Num:
-        return n.column(f"s:{indicator_id}", self._score_scales.get(indicator_id, n.MAX_SCALE))
+        return n.column(f"s:{indicator_id}", self._score_scales.get(indicator_id, n.MAX_SCALE),
+                        bound=self._score_bounds.get(indicator_id))
 
     def _score(self, node: TreeNode) -> Num:
         """A tree node's score column: an indicator's at its own scale, a dimension's at MAX_SCALE."""
@@ -332,7 +335,8 @@ class _Compiler:
             key = _key(parent)
             total, weights = _sum(numerator), _sum(denominator)
             self.stages.extend(f"sums_{index}", [(f"num:{key}", total.sql), (f"den:{key}", weights.sql)])
-            total, weights = n.column(f"num:{key}", total.scale), n.column(f"den:{key}", weights.scale)
+            total, weights = (n.column(f"num:{key}", total.scale, bound=total.bound),
+                              n.column(f"den:{key}", weights.scale, bound=weights.bound))
             self._present_shares[key] = weights
             score = n.div(n.mul(total, n.literal(parent.maximum)), n.mul(weights, divisor_scale))
             self.stages.extend(f"tree_{index}", [(f"s:{key}", n.rescale(score, n.MAX_SCALE).sql)])
@@ -363,7 +367,8 @@ class _Compiler:
         columns = []
         for plan in self.indicators:
             score = self._score_column(plan.id)
-            up, down = (n.column(f"{part}:{plan.id}", f.scale) for part, f in zip(("up", "down"), factors[plan.id]))
+            up, down = (n.column(f"{part}:{plan.id}", f.scale, bound=f.bound)
+                        for part, f in zip(("up", "down"), factors[plan.id]))
             columns.append((f"c:{plan.id}", n.rescale(n.div(n.mul(score, up), down), n.MAX_SCALE).sql))
         self.stages.extend("contributions", columns)
 
@@ -415,13 +420,13 @@ class _Compiler:
             # Without adjust blocks only the appellant has adjustments; the rest stay null, as before.
             appellants = [exp.Literal.string(pid) for pid in sorted(self.context.appeal_adjustments)]
             shown = exp.And(this=shown, expression=exp.In(this=col("__pid"), expressions=appellants))
-        adjusted = n.case([(shown, adjustments)]) if adjustments is not None else Num(exp.Null(), 0)
+        adjusted = n.case([(shown, adjustments)]) if adjustments is not None else n.null()
         self.stages.extend("totals", [("adjustments", adjusted.sql), ("vetoed", vetoed),
                                       ("unrounded", n.rescale(n.clamp(raw, low, high), n.MAX_SCALE).sql),
                                       # each veto's own condition, so `kpi explain` names the ones that held
                                       *[(f"veto:{index}", condition) for index, condition in enumerate(vetoes)]])
         no_base = exp.Is(this=base.sql.copy(), expression=exp.Null())
-        total = n.case([(no_base, Num(exp.Null(), 0)), (col("vetoed"), n.literal(0))], rounded)
+        total = n.case([(no_base, n.null()), (col("vetoed"), n.literal(0))], rounded)
         self.stages.extend("total", [("total", total.sql)])
 
     # -- stage 5: outcomes, distributions, payouts, actions ---------------------------------

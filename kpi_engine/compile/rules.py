@@ -27,7 +27,7 @@ def score_expression(indicator: ast.Indicator, value: Val | None, compiler: Pers
     exceptions = [r for r in rows if isinstance(r.test, (ast.TestMissing, ast.TestWhen))]
     branches = exception_branches(exceptions, value, compiler)
     if value is not None:   # a missing measure leaves the indicator not applicable, formula too
-        branches.append((_is_null(value), Num(exp.Null(), 0), None))
+        branches.append((_is_null(value), n.null(), None))
     if isinstance(rule, ast.Formula):
         fallback = compiler.compile(rule.expr).num
     else:
@@ -46,7 +46,7 @@ def score_expression(indicator: ast.Indicator, value: Val | None, compiler: Pers
         else:
             fallback = rank(rule, indicator, value, exceptions, compiler, group_column)
     score = n.case([(c, s) for c, s, _ in branches], fallback)
-    matched = n.case([(c, n.literal(i)) if i is not None else (c, Num(exp.Null(), 0)) for c, s, i in branches])
+    matched = n.case([(c, n.literal(i)) if i is not None else (c, n.null()) for c, s, i in branches])
     for veto in indicator.vetoes:
         score = n.case([(compiler.condition(veto.condition), n.literal(0))], score)
     return score, matched
@@ -158,7 +158,7 @@ def rank(rule: ast.Rank, indicator: ast.Indicator, value: Val, exceptions, compi
     order = exp.Order(expressions=[exp.Ordered(this=value.sql.copy(), desc=descending)])
     place = exp.Window(this=exp.func("rank"), partition_by=[p.copy() for p in partition], order=order)
     count = exp.Window(this=exp.Count(this=exp.Star()), partition_by=[p.copy() for p in partition])
-    people, position = Num(count, 0), Num(place, 0)
+    people, position = Num(count, 0, n.COUNT_BOUND), Num(place, 0, n.COUNT_BOUND)
     spread = n.mul(n.sub(high, low), n.sub(people, position))
     share = n.div(spread, n.sub(people, n.literal(1)))
     only_one = exp.EQ(this=count.copy(), expression=exp.Literal.number(1))

@@ -101,22 +101,26 @@ def _lists_as_arrays(node: exp.Expression) -> exp.Expression:
     return node
 
 
-def _long_division_only(node: exp.Expression) -> exp.Expression:
+def _long_division_only(tree: exp.Expression) -> exp.Expression:
     """A quotient's one-step branch (`numbers.div`) needs a 128-bit integer quotient; Spark's
-    `div` gives 64 bits, so Spark takes the long division for every quotient."""
-    if isinstance(node, exp.Case) and any(branch.meta.get(ONE_STEP) for branch in node.args.get("ifs", [])):
-        return exp.Case(ifs=[branch.copy() for branch in node.args["ifs"] if not branch.meta.get(ONE_STEP)],
-                        default=node.args.get("default"))
-    return node
+    `div` gives 64 bits, so Spark takes the long division for every quotient: each branch marked
+    ONE_STEP gives way to what its mark holds (the long division, or nothing where it follows)."""
+    while True:   # a long division put in place may hold quotients marked in turn
+        marked = [case for case in tree.find_all(exp.Case)
+                  if any(ONE_STEP in branch.meta for branch in case.args.get("ifs") or [])]
+        if not marked:
+            return tree
+        for case in marked:
+            kept = [branch.meta[ONE_STEP] if ONE_STEP in branch.meta else branch for branch in case.args["ifs"]]
+            case.set("ifs", [branch.copy() for branch in kept if branch is not None])
 
 
-TRANSFORMS = (_hugeint_as_decimal, _struct_pack_as_named_struct, _median_exactly, _lists_as_arrays,
-              _long_division_only)
+TRANSFORMS = (_hugeint_as_decimal, _struct_pack_as_named_struct, _median_exactly, _lists_as_arrays)
 
 
 def spark_sql(query: exp.Expression, pretty: bool = False) -> str:
     """The plan (or any query built like it) as Spark SQL text."""
-    tree = query.copy()
+    tree = _long_division_only(query.copy())
     # children before parents, so a rewritten node's arguments are rewritten too
     for node in reversed(list(tree.dfs())):
         new = node
