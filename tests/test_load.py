@@ -12,6 +12,7 @@ from hypothesis import given, settings, strategies as st
 from kpi_engine.execute.load import (
     DataError,
     DataProblem,
+    FUTURE_SLACK,
     DatasetSpec,
     FieldSpec,
     load_datasets,
@@ -187,6 +188,27 @@ def test_typed_parquet_columns_are_still_checked(con, data, column, value, messa
     assert where(problems) == [("data/tickets.parquet", 2, column)]
     assert problems[0].message.startswith(message)
     assert tables(con) == []
+
+
+@pytest.mark.parametrize("past_the_last, refused_too", [(0, False), (499, False), (500, True)])
+def test_nanosecond_times_are_checked_as_they_load(con, data, past_the_last, refused_too):
+    # a TIMESTAMP_NS time loads rounded to the microsecond: 500 ns past the last time allowed
+    # rounds up past it, so the row groups' maximum must be read the same way
+    now = dt.datetime(2026, 10, 15)
+    last = now + FUTURE_SLACK
+    times = [f"{last - dt.timedelta(seconds=1)}", f"{last}.000000{past_the_last:03d}"]
+    con.execute(f"""COPY (SELECT 'E0' || i AS agent_id, CAST(t AS TIMESTAMP_NS) AS opened_at,
+        30 AS first_response, true AS resolved_first_contact, 'chat' AS channel, NULL::TINYINT AS csat
+        FROM (VALUES (1, '{times[0]}'), (2, '{times[1]}')) v(i, t))
+        TO '{data / "tickets.parquet"}' (FORMAT parquet)""")
+    if refused_too:
+        with pytest.raises(DataError) as info:
+            load_datasets(con, [TICKETS], data, now=now)
+        assert where(info.value.problems) == [("data/tickets.parquet", 2, "opened_at")]
+        assert "is in the future" in info.value.problems[0].message
+    else:
+        load_datasets(con, [TICKETS], data, now=now)
+        assert con.execute("SELECT max(__at) FROM tickets").fetchall() == [(last,)]
 
 
 def test_parquet_text_columns_and_refusal(con, data):
