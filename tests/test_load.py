@@ -17,6 +17,7 @@ from kpi_engine.execute.load import (
     FieldSpec,
     load_datasets,
 )
+from kpi_engine.execute.load import _Col, _ParquetSource
 
 STAFF = DatasetSpec("staff", "employee_id", None, (
     FieldSpec("name", "text", False),
@@ -209,6 +210,65 @@ def test_nanosecond_times_are_checked_as_they_load(con, data, past_the_last, ref
     else:
         load_datasets(con, [TICKETS], data, now=now)
         assert con.execute("SELECT max(__at) FROM tickets").fetchall() == [(last,)]
+
+
+def person_ids_proven(con, path: Path) -> bool:
+    """Whether the row groups' statistics of the Parquet file show that no person id in its column
+    `id` is blank (so that loading need not read them)."""
+    source = _ParquetSource(con, path, "test")
+    source.open()
+    return source.proven(_Col("person", "id", "text", False, "__pid", index=0))
+
+
+@pytest.mark.parametrize("ids, proven", [
+    (["E01", "E02", "!", "~x"], True),  # from the first printable ASCII character to the last
+    (["E01 ", "E 02", "E\u300003"], True),  # blank after the first character: trim keeps that one
+    ([" E01", "E02"], False),
+    (["", "E02"], False),
+    (["E01", "\u3000"], False),  # an ideographic space, which trim() drops
+    (["E01", "\x7fE02"], False),
+    (["E01", "张三"], False),
+    (["E01", None], False),
+    (["E" + "0" * 100_000], False),  # DuckDB writes no statistics for a value this long
+])
+def test_statistics_prove_person_ids_not_blank(con, tmp_path, ids, proven):
+    con.execute("CREATE TABLE ids AS SELECT unnest(?::VARCHAR[]) AS id", [ids])
+    con.execute(f"COPY ids TO '{tmp_path / 'ids.parquet'}' (FORMAT parquet)")
+    assert person_ids_proven(con, tmp_path / "ids.parquet") is proven
+
+
+def test_statistics_prove_person_ids_not_blank_only_from_every_row_group(con, tmp_path):
+    path = tmp_path / "ids.parquet"
+    for last, proven in [("'E4999'", True), ("' '", False), ("NULL", False)]:
+        con.execute(f"""COPY (SELECT CASE WHEN i = 4999 THEN {last} ELSE 'E' || i END AS id
+            FROM range(5000) r(i)) TO '{path}' (FORMAT parquet, ROW_GROUP_SIZE 2048)""")
+        assert person_ids_proven(con, path) is proven, last
+
+
+def write_tickets(con, path: Path, ids: list) -> None:
+    """A tickets Parquet file of the given person ids, every other value good."""
+    con.execute("CREATE OR REPLACE TEMP TABLE ids AS SELECT unnest(?::VARCHAR[]) AS agent_id", [ids])
+    con.execute(f"""COPY (SELECT agent_id, TIMESTAMP '2026-10-01' AS opened_at, 30 AS first_response,
+        true AS resolved_first_contact, 'chat ' AS channel, NULL::TINYINT AS csat FROM ids)
+        TO '{path}' (FORMAT parquet)""")
+    con.execute("DROP TABLE ids")
+
+
+@pytest.mark.parametrize("ids", [["E01", "E02", "E03"], ["E01", " E02", "E03\u3000"]])
+def test_parquet_person_ids_load_trimmed_whether_proven_or_read(con, data, ids):
+    write_tickets(con, data / "tickets.parquet", ids)
+    load_datasets(con, [TICKETS], data)
+    assert con.execute("SELECT __row, __pid, channel FROM tickets ORDER BY __row").fetchall() == [
+        (1, "E01", "chat"), (2, "E02", "chat"), (3, "E03", "chat")]
+
+
+@pytest.mark.parametrize("blank", ["", "  ", "\u3000", "\u3000 \u00a0", None])
+def test_blank_parquet_person_ids_are_refused_on_their_record(con, data, blank):
+    write_tickets(con, data / "tickets.parquet", ["E01", " E02", blank])
+    problems = refused(con, [TICKETS], data)
+    assert where(problems) == [("data/tickets.parquet", 3, "agent_id")]
+    assert problems[0].message.startswith("empty person id")
+    assert tables(con) == []
 
 
 def test_parquet_text_columns_and_refusal(con, data):
