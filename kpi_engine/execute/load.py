@@ -793,7 +793,7 @@ def _load_one(con, spec: DatasetSpec, source: _Source, stage: str, create: bool,
     table = spec.name if direct else stage
     # A Parquet dataset is a VIEW over the file rather than a copy: the file already holds typed
     # columns, and at 10M records copying them cost more than the scoring query. The checks below
-    # run the same, as queries over the view.
+    # run the same, as queries over the file; the view is made once the data is accepted.
     as_view = direct and source.lasting()
     present = [c for c in cols if c.index is not None]
     inner, values, flags = [], [], []  # inner: typed values (and emptiness) from the file
@@ -813,22 +813,27 @@ def _load_one(con, spec: DatasetSpec, source: _Source, stage: str, create: bool,
     values = values or ["__nothing"]
     outer = values + flags  # the values and their bad flags
     typed_rows = f"SELECT {', '.join(inner)} FROM {source.relation('stage')}"
+    checked_rows = f"SELECT {', '.join(outer)} FROM ({typed_rows})"
 
-    try:
-        kind = "VIEW" if as_view else "TABLE" if direct else "TEMP TABLE"
-        con.execute(f"CREATE {kind} {ident(table)} AS SELECT {', '.join(outer)} FROM ({typed_rows})")
-    except Exception as e:  # duckdb.Error raised while reading the whole file
-        if isinstance(source, _CsvSource):
-            source._diagnose(e)
-        else:
-            source.problem(None, None, f"cannot be read: {first_line(e)}")
-        return problems + source.problems
-    keep = False
+    if as_view:
+        staged = f"({checked_rows})"
+    else:
+        try:
+            kind = "TABLE" if direct else "TEMP TABLE"
+            con.execute(f"CREATE {kind} {ident(table)} AS {checked_rows}")
+        except Exception as e:  # duckdb.Error raised while reading the whole file
+            if isinstance(source, _CsvSource):
+                source._diagnose(e)
+            else:
+                source.problem(None, None, f"cannot be read: {first_line(e)}")
+            return problems + source.problems
+        staged = ident(table)
+    keep = as_view  # until the data is accepted there is no view to drop
     try:
         row = "__row" if source.row_expr is not None else "rowid + 1"
         limit = None if quarantine is not None else MAX_PER_COLUMN
         try:
-            found = _validate(con, spec, source, table, row, cols, present, limit, now)
+            found = _validate(con, spec, source, staged, row, cols, present, limit, now)
         except Exception as e:  # duckdb.Error: a view reads the file only now
             if not as_view:
                 raise
@@ -842,7 +847,7 @@ def _load_one(con, spec: DatasetSpec, source: _Source, stage: str, create: bool,
             left_out = sorted({r for r, _ in rejected if r is not None})
             if as_view:
                 kept = f" WHERE __row NOT IN ({_numbers(left_out)})" if left_out else ""
-                con.execute(f"CREATE OR REPLACE VIEW {ident(table)} AS SELECT {', '.join(values)} "
+                con.execute(f"CREATE VIEW {ident(table)} AS SELECT {', '.join(values)} "
                             f"FROM ({typed_rows}){kept}")
             elif direct:
                 for c in present:
@@ -1021,12 +1026,13 @@ class _Found:
     row: int | None = None  # the record's data row; None for a line the reader could not split
 
 
-def _validate(con, spec, source, stage, row, cols, present, limit, now) -> list[_Found]:
-    """Every problem, in order; ``limit``: records listed per check (None: every one)."""
+def _validate(con, spec, source, staged, row, cols, present, limit, now) -> list[_Found]:
+    """Every problem, in order; ``staged``: the typed rows and their bad flags (a table, or a
+    query over a file read in place); ``limit``: records listed per check (None: every one)."""
     checks = _checks(source, present, now)
     counts = con.execute(
         "SELECT count(*)" + "".join(f", count_if({k.pred})" for k in checks)
-        + f" FROM {ident(stage)}").fetchall()[0]
+        + f" FROM {staged}").fetchall()[0]
     n_rows, counts = counts[0], counts[1:]
     top = "" if limit is None else f"LIMIT {limit}"
     # "and N more lines ..." (row None) sums up lines not listed
@@ -1037,7 +1043,7 @@ def _validate(con, spec, source, stage, row, cols, present, limit, now) -> list[
     for k, n in zip(checks, counts):
         if n:
             rows = [r for (r,) in con.execute(
-                f"SELECT {row} AS r FROM {ident(stage)} WHERE {k.pred} ORDER BY r {top}"
+                f"SELECT {row} AS r FROM {staged} WHERE {k.pred} ORDER BY r {top}"
             ).fetchall()]
             failing.append((k, rows, n))
 
@@ -1045,7 +1051,7 @@ def _validate(con, spec, source, stage, row, cols, present, limit, now) -> list[
     for c in _unique(spec, cols):
         duplicates += [(c, *found) for found in con.execute(
             f"SELECT {ident(c.out)}, list({row} ORDER BY {row}), count(*) OVER () "
-            f"FROM {ident(stage)} WHERE {ident(c.out)} IS NOT NULL GROUP BY {ident(c.out)} "
+            f"FROM {staged} WHERE {ident(c.out)} IS NOT NULL GROUP BY {ident(c.out)} "
             f"HAVING count(*) > 1 ORDER BY min({row}) {top}").fetchall()]
 
     if failing or duplicates:
