@@ -286,9 +286,10 @@ class _Source:
 
     rejected_text: dict[int, str] = {}  # the text of each row the reader could not split
 
-    def after_scan(self, n_rows: int, limit: int | None) -> list[DataProblem]:
+    def after_scan(self, n_rows: int | None, limit: int | None) -> list[DataProblem]:
         """Problems the reader noticed while scanning (CSV rows it could not split), the first
-        ``limit`` listed (None: all)."""
+        ``limit`` listed (None: all); ``n_rows``: the rows read (None: a file read in place that
+        nothing needed to read)."""
         return []
 
     def raw_values(self, rows: set[int], cols: list[int]) -> dict[int, list]:
@@ -1030,10 +1031,17 @@ def _validate(con, spec, source, staged, row, cols, present, limit, now) -> list
     """Every problem, in order; ``staged``: the typed rows and their bad flags (a table, or a
     query over a file read in place); ``limit``: records listed per check (None: every one)."""
     checks = _checks(source, present, now)
-    counts = con.execute(
-        "SELECT count(*)" + "".join(f", count_if({k.pred})" for k in checks)
-        + f" FROM {staged}").fetchall()[0]
-    n_rows, counts = counts[0], counts[1:]
+    unique = _unique(spec, cols)
+    # One scan counts each check's failing rows and each unique column's surplus copies; a file
+    # read in place whose statistics settled every check and that has no unique column is not
+    # read at all (its rows are not counted: only a reader's own problems need the count).
+    counted = ([f"count_if({k.pred})" for k in checks]
+               + [f"count({ident(c.out)}) - count(DISTINCT {ident(c.out)})" for c in unique])
+    n_rows, counts, surplus = None, [0] * len(checks), [0] * len(unique)
+    if counted or not source.lasting():
+        n_rows, *counts = con.execute(
+            f"SELECT {', '.join(['count(*)'] + counted)} FROM {staged}").fetchall()[0]
+        counts, surplus = counts[:len(checks)], counts[len(checks):]
     top = "" if limit is None else f"LIMIT {limit}"
     # "and N more lines ..." (row None) sums up lines not listed
     found = [_Found(p, p.row is not None) for p in source.after_scan(n_rows, limit)]
@@ -1048,7 +1056,7 @@ def _validate(con, spec, source, staged, row, cols, present, limit, now) -> list
             failing.append((k, rows, n))
 
     duplicates = []  # (column, value, data rows, groups in all)
-    for c in _unique(spec, cols):
+    for c in (c for c, n in zip(unique, surplus) if n):
         duplicates += [(c, *found) for found in con.execute(
             f"SELECT {ident(c.out)}, list({row} ORDER BY {row}), count(*) OVER () "
             f"FROM {staged} WHERE {ident(c.out)} IS NOT NULL GROUP BY {ident(c.out)} "
