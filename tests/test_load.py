@@ -271,6 +271,46 @@ def test_blank_parquet_person_ids_are_refused_on_their_record(con, data, blank):
     assert tables(con) == []
 
 
+class Recording:
+    """A DuckDB connection that keeps the SQL it is given."""
+
+    def __init__(self, con):
+        self.con, self.statements = con, []
+
+    def execute(self, sql, *args):
+        self.statements.append(sql)
+        return self.con.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self.con, name)
+
+
+def test_parquet_whose_statistics_settle_every_check_is_not_read(con, data):
+    # no blank id, no null, no negative duration, no time in the future: the footer says so, and
+    # loading runs three statements (no setting changed, no record read)
+    write_tickets(con, data / "tickets.parquet", ["E01", "E02"])
+    recording = Recording(con)
+    load_datasets(recording, [TICKETS], data)
+    assert [sql.split(" ")[0] for sql in recording.statements] == ["DESCRIBE", "SELECT", "CREATE"]
+    assert "parquet_metadata" in recording.statements[1]
+    assert recording.statements[2].startswith('CREATE VIEW "tickets"')
+
+
+@pytest.mark.parametrize("ids, listed", [(["E01", "E02", "E03"], False), (["E01", "E02", "E01 "], True)])
+def test_parquet_roster_duplicates_are_listed_only_when_counted(con, data, ids, listed):
+    con.execute("CREATE TABLE ids AS SELECT unnest(?::VARCHAR[]) AS employee_id", [ids])
+    con.execute(f"""COPY (SELECT employee_id, 'n' AS name, 'T' AS team FROM ids)
+        TO '{data / "staff.parquet"}' (FORMAT parquet)""")
+    recording = Recording(con)
+    if listed:
+        problems = refused(recording, [STAFF], data)
+        assert [(p.row, p.column, p.message.split(";")[0]) for p in problems] == [
+            (3, "employee_id", "person id 'E01' is also on record 1")]
+    else:
+        load_datasets(recording, [STAFF], data)
+    assert sum("GROUP BY \"__pid\"" in sql for sql in recording.statements) == listed
+
+
 def test_parquet_text_columns_and_refusal(con, data):
     con.execute(f"""COPY (SELECT * FROM (VALUES
         ('E01', '2026-10-01T09:00:00', '30', 'true', 'chat', '4.3'),

@@ -170,9 +170,7 @@ def load_datasets(con, specs: Sequence[DatasetSpec], data_dir: Path | None,
     created: list[str] = []
     used: dict[str, Path] = {}
     tag = uuid.uuid4().hex[:8]
-    saved_order = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
-    # __row is the staging table's rowid, which follows file order only when order is preserved.
-    con.execute("SET preserve_insertion_order = true")
+    saved_order = None  # the connection's preserve_insertion_order, once this load changed it
     ok = False
     try:
         for i, spec in enumerate(specs):
@@ -181,6 +179,12 @@ def load_datasets(con, specs: Sequence[DatasetSpec], data_dir: Path | None,
                 continue
             used[spec.name] = path
             source = _open_source(con, path, f"{tag}_{i}")
+            if saved_order is None and not source.lasting():
+                # A file copied into a table may number its rows by the table's rowid, which
+                # follows the file only when insertion order is preserved.
+                saved_order = con.execute("SELECT current_setting('preserve_insertion_order')"
+                                          ).fetchall()[0][0]
+                con.execute("SET preserve_insertion_order = true")
             try:
                 found = _load_one(con, spec, source, f"__kpi_stage_{tag}_{i}",
                                   create=not problems, quarantine=quarantine, now=now)
@@ -198,7 +202,8 @@ def load_datasets(con, specs: Sequence[DatasetSpec], data_dir: Path | None,
         if not ok:
             for name in created:
                 _drop(con, name)
-        con.execute(f"SET preserve_insertion_order = {'true' if saved_order else 'false'}")
+        if saved_order is not None:
+            con.execute(f"SET preserve_insertion_order = {'true' if saved_order else 'false'}")
 
 
 def record_places(con, path: Path, rows: set[int]) -> tuple[str, dict[int, int]]:
