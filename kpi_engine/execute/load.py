@@ -587,25 +587,25 @@ class _ParquetSource(_Source):
         self.stats = self._statistics()
 
     def _statistics(self) -> dict[str, _ColumnStats]:
-        # One statement, the same for every file: reading the footer's statistics costs ~7 ms at
-        # 82 row groups, and a statement per column and question cost 1-3 ms each. Every column's
-        # min and max are typed as a duration and as a datetime; ``within`` uses the one its type
-        # is loaded as.
+        # One statement: reading the footer's statistics costs ~7 ms at 82 row groups, and a
+        # statement per column and question cost 1-3 ms each. The min and max are typed as each
+        # field type some column of the file is loaded as with its range checked (``within``).
+        kinds = sorted({kind for kind in map(_ranged_kind, (t.upper() for t in self.types)) if kind})
         all_nulls = "CASE WHEN count(*) = count(stats_null_count) THEN sum(stats_null_count) END"
         all_printable = ("count(*) = count_if(min_is_exact AND max_is_exact "
                          "AND ascii(stats_min_value) BETWEEN 33 AND 126 "
                          "AND ascii(stats_max_value) BETWEEN 33 AND 126)")
         bounds = []
-        for kind in _RANGED_KINDS:
+        for kind in kinds:
             least, greatest = (_typed_stat(kind, f"stats_{m}_value") for m in ("min", "max"))
             bounds.append(f"CASE WHEN count(*) = count({least}) AND count(*) = count({greatest}) "
                           f"THEN [min({least}), max({greatest})] END")
         rows = self.con.execute(
-            f"SELECT path_in_schema, {all_nulls}, {all_printable}, {', '.join(bounds)} "
+            f"SELECT path_in_schema, {', '.join([all_nulls, all_printable] + bounds)} "
             f"FROM parquet_metadata({lit(str(self.path))}) GROUP BY path_in_schema").fetchall()
         return {path: _ColumnStats(nulls, printable,
-                                   {kind: tuple(b) for kind, b in zip(_RANGED_KINDS, kinds) if b is not None})
-                for path, nulls, printable, *kinds in rows}
+                                   {kind: tuple(b) for kind, b in zip(kinds, typed) if b is not None})
+                for path, nulls, printable, *typed in rows}
 
     def _column_stats(self, c: "_Col") -> _ColumnStats:
         # a nested column's statistics are its leaves': nothing is known of it as a whole
@@ -948,9 +948,6 @@ def _ranged_kind(native: str) -> str | None:
     if base == "DECIMAL" or base in _INTEGER_TYPES:
         return "duration"
     return "datetime" if base in _TIME_TYPES else None
-
-
-_RANGED_KINDS = ("duration", "datetime")
 
 
 def _typed_stat(kind: str, text: str) -> str:
