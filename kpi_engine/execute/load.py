@@ -11,8 +11,9 @@ Typing and validation are set-based SQL: the file is read once (DuckDB's paralle
 every column as VARCHAR, ``read_parquet``, or an XLSX sheet turned into an Arrow table of strings)
 into a typed table that also carries one "bad" flag per nullable typed field; one aggregate query
 then counts the problems per column, and only failing columns are looked at row by row (at most
-``MAX_PER_COLUMN`` rows each, their raw text fetched again from the file). Numbers go from text
-straight to DECIMAL, never through DOUBLE.
+``MAX_PER_COLUMN`` rows each, their raw text fetched again from the file). A Parquet file is read
+in place, not copied, and the checks its footer's statistics settle are not run. Numbers go from
+text straight to DECIMAL, never through DOUBLE.
 
 Besides unreadable cells, a record is refused for a negative duration, a time more than
 ``FUTURE_SLACK`` after the run, or an id it shares with another record (the person id of a dataset
@@ -31,6 +32,7 @@ import codecs
 import contextlib
 import csv
 import datetime as _dt
+import functools
 import io
 import re
 import tempfile
@@ -571,8 +573,6 @@ class _ColumnStats:
 
 
 class _ParquetSource(_Source):
-    stats: dict[str, _ColumnStats]  # per column, read from the footer once open() succeeded
-
     def open(self) -> None:
         try:
             described = self.con.execute(f"DESCRIBE SELECT * FROM {self.relation('')}").fetchall()
@@ -584,12 +584,13 @@ class _ParquetSource(_Source):
         self.header = [n.strip() for n in self.sql_names]
         self.types = [d[1] for d in described]
         self.row_expr = "file_row_number + 1"
-        self.stats = self._statistics()
 
-    def _statistics(self) -> dict[str, _ColumnStats]:
+    @functools.cached_property
+    def stats(self) -> dict[str, _ColumnStats]:
+        """{column: what the row groups' statistics say about it}, read when first asked."""
         # One statement: reading the footer's statistics costs ~7 ms at 82 row groups, and a
-        # statement per column and question cost 1-3 ms each. The min and max are typed as each
-        # field type some column of the file is loaded as with its range checked (``within``).
+        # statement per column and question cost 1-3 ms each. The min and max are typed only as
+        # the field types whose range ``within`` can check on some column of this file.
         kinds = sorted({kind for kind in map(_ranged_kind, (t.upper() for t in self.types)) if kind})
         all_nulls = "CASE WHEN count(*) = count(stats_null_count) THEN sum(stats_null_count) END"
         all_printable = ("count(*) = count_if(min_is_exact AND max_is_exact "
