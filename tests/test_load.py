@@ -12,10 +12,12 @@ from hypothesis import given, settings, strategies as st
 from kpi_engine.execute.load import (
     DataError,
     DataProblem,
+    FUTURE_SLACK,
     DatasetSpec,
     FieldSpec,
     load_datasets,
 )
+from kpi_engine.execute.load import _Col, _ParquetSource
 
 STAFF = DatasetSpec("staff", "employee_id", None, (
     FieldSpec("name", "text", False),
@@ -187,6 +189,126 @@ def test_typed_parquet_columns_are_still_checked(con, data, column, value, messa
     assert where(problems) == [("data/tickets.parquet", 2, column)]
     assert problems[0].message.startswith(message)
     assert tables(con) == []
+
+
+@pytest.mark.parametrize("past_the_last, refused_too", [(0, False), (499, False), (500, True)])
+def test_nanosecond_times_are_checked_as_they_load(con, data, past_the_last, refused_too):
+    # a TIMESTAMP_NS time loads rounded to the microsecond: 500 ns past the last time allowed
+    # rounds up past it, so the row groups' maximum must be read the same way
+    now = dt.datetime(2026, 10, 15)
+    last = now + FUTURE_SLACK
+    times = [f"{last - dt.timedelta(seconds=1)}", f"{last}.000000{past_the_last:03d}"]
+    con.execute(f"""COPY (SELECT 'E0' || i AS agent_id, CAST(t AS TIMESTAMP_NS) AS opened_at,
+        30 AS first_response, true AS resolved_first_contact, 'chat' AS channel, NULL::TINYINT AS csat
+        FROM (VALUES (1, '{times[0]}'), (2, '{times[1]}')) v(i, t))
+        TO '{data / "tickets.parquet"}' (FORMAT parquet)""")
+    if refused_too:
+        with pytest.raises(DataError) as info:
+            load_datasets(con, [TICKETS], data, now=now)
+        assert where(info.value.problems) == [("data/tickets.parquet", 2, "opened_at")]
+        assert "is in the future" in info.value.problems[0].message
+    else:
+        load_datasets(con, [TICKETS], data, now=now)
+        assert con.execute("SELECT max(__at) FROM tickets").fetchall() == [(last,)]
+
+
+def person_ids_proven(con, path: Path) -> bool:
+    """Whether the row groups' statistics of the Parquet file show that no person id in its column
+    `id` is blank (so that loading need not read them)."""
+    source = _ParquetSource(con, path, "test")
+    source.open()
+    return source.proven(_Col("person", "id", "text", False, "__pid", index=0))
+
+
+@pytest.mark.parametrize("ids, proven", [
+    (["E01", "E02", "!", "~x"], True),  # from the first printable ASCII character to the last
+    (["E01 ", "E 02", "E\u300003"], True),  # blank after the first character: trim keeps that one
+    ([" E01", "E02"], False),
+    (["", "E02"], False),
+    (["E01", "\u3000"], False),  # an ideographic space, which trim() drops
+    (["E01", "\x7fE02"], False),
+    (["E01", "张三"], False),
+    (["E01", None], False),
+    (["E" + "0" * 100_000], False),  # DuckDB writes no statistics for a value this long
+])
+def test_statistics_prove_person_ids_not_blank(con, tmp_path, ids, proven):
+    con.execute("CREATE TABLE ids AS SELECT unnest(?::VARCHAR[]) AS id", [ids])
+    con.execute(f"COPY ids TO '{tmp_path / 'ids.parquet'}' (FORMAT parquet)")
+    assert person_ids_proven(con, tmp_path / "ids.parquet") is proven
+
+
+def test_statistics_prove_person_ids_not_blank_only_from_every_row_group(con, tmp_path):
+    path = tmp_path / "ids.parquet"
+    for last, proven in [("'E4999'", True), ("' '", False), ("NULL", False)]:
+        con.execute(f"""COPY (SELECT CASE WHEN i = 4999 THEN {last} ELSE 'E' || i END AS id
+            FROM range(5000) r(i)) TO '{path}' (FORMAT parquet, ROW_GROUP_SIZE 2048)""")
+        assert person_ids_proven(con, path) is proven, last
+
+
+def write_tickets(con, path: Path, ids: list) -> None:
+    """A tickets Parquet file of the given person ids, every other value good."""
+    con.execute("CREATE OR REPLACE TEMP TABLE ids AS SELECT unnest(?::VARCHAR[]) AS agent_id", [ids])
+    con.execute(f"""COPY (SELECT agent_id, TIMESTAMP '2026-10-01' AS opened_at, 30 AS first_response,
+        true AS resolved_first_contact, 'chat ' AS channel, NULL::TINYINT AS csat FROM ids)
+        TO '{path}' (FORMAT parquet)""")
+    con.execute("DROP TABLE ids")
+
+
+@pytest.mark.parametrize("ids", [["E01", "E02", "E03"], ["E01", " E02", "E03\u3000"]])
+def test_parquet_person_ids_load_trimmed_whether_proven_or_read(con, data, ids):
+    write_tickets(con, data / "tickets.parquet", ids)
+    load_datasets(con, [TICKETS], data)
+    assert con.execute("SELECT __row, __pid, channel FROM tickets ORDER BY __row").fetchall() == [
+        (1, "E01", "chat"), (2, "E02", "chat"), (3, "E03", "chat")]
+
+
+@pytest.mark.parametrize("blank", ["", "  ", "\u3000", "\u3000 \u00a0", None])
+def test_blank_parquet_person_ids_are_refused_on_their_record(con, data, blank):
+    write_tickets(con, data / "tickets.parquet", ["E01", " E02", blank])
+    problems = refused(con, [TICKETS], data)
+    assert where(problems) == [("data/tickets.parquet", 3, "agent_id")]
+    assert problems[0].message.startswith("empty person id")
+    assert tables(con) == []
+
+
+class Recording:
+    """A DuckDB connection that keeps the SQL it is given."""
+
+    def __init__(self, con):
+        self.con, self.statements = con, []
+
+    def execute(self, sql, *args):
+        self.statements.append(sql)
+        return self.con.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self.con, name)
+
+
+def test_parquet_whose_statistics_settle_every_check_is_not_read(con, data):
+    # no blank id, no null, no negative duration, no time in the future: the footer says so, and
+    # loading runs three statements (no setting changed, no record read)
+    write_tickets(con, data / "tickets.parquet", ["E01", "E02"])
+    recording = Recording(con)
+    load_datasets(recording, [TICKETS], data)
+    assert [sql.split(" ")[0] for sql in recording.statements] == ["DESCRIBE", "SELECT", "CREATE"]
+    assert "parquet_metadata" in recording.statements[1]
+    assert recording.statements[2].startswith('CREATE VIEW "tickets"')
+
+
+@pytest.mark.parametrize("ids, listed", [(["E01", "E02", "E03"], False), (["E01", "E02", "E01 "], True)])
+def test_parquet_roster_duplicates_are_listed_only_when_counted(con, data, ids, listed):
+    con.execute("CREATE TABLE ids AS SELECT unnest(?::VARCHAR[]) AS employee_id", [ids])
+    con.execute(f"""COPY (SELECT employee_id, 'n' AS name, 'T' AS team FROM ids)
+        TO '{data / "staff.parquet"}' (FORMAT parquet)""")
+    recording = Recording(con)
+    if listed:
+        problems = refused(recording, [STAFF], data)
+        assert [(p.row, p.column, p.message.split(";")[0]) for p in problems] == [
+            (3, "employee_id", "person id 'E01' is also on record 1")]
+    else:
+        load_datasets(recording, [STAFF], data)
+    assert sum("GROUP BY \"__pid\"" in sql for sql in recording.statements) == listed
 
 
 def test_parquet_text_columns_and_refusal(con, data):
