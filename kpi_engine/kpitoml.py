@@ -3,26 +3,29 @@ the policy's folder or a parent). Light on imports: a `kpi score` whose plan is 
 needs only these."""
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
+
+
+def _project_config(start: Path) -> tuple[Path, dict]:
+    """(the folder of the kpi.toml found in ``start`` or its parents, what it says), or
+    (``start``, {}) when there is none: tomllib is imported only when there is one."""
+    for folder in [start, *start.parents]:
+        config = folder / "kpi.toml"
+        if config.is_file():
+            import tomllib
+
+            return folder, tomllib.loads(config.read_text(encoding="utf-8"))
+    return start, {}
 
 
 def project_files(start: Path) -> dict[str, Path]:
     """Dataset files mapped in a project's kpi.toml (`[datasets] tickets = "exports/t.csv"`),
     found in the folder given or its parents; paths are relative to kpi.toml."""
-    for folder in [start, *start.parents]:
-        config = folder / "kpi.toml"
-        if config.is_file():
-            mapping = tomllib.loads(config.read_text(encoding="utf-8")).get("datasets", {})
-            return {name: (folder / value) for name, value in mapping.items()}
-    return {}
+    folder, config = _project_config(start)
+    return {name: (folder / value) for name, value in config.get("datasets", {}).items()}
 
 
 def project_params(folder: Path) -> dict[str, str]:
     """The params a project's kpi.toml gives (blanks still "?" are left out)."""
-    for candidate in [folder, *folder.parents]:
-        config = candidate / "kpi.toml"
-        if config.is_file():
-            params = tomllib.loads(config.read_text(encoding="utf-8")).get("params", {})
-            return {name: str(value) for name, value in params.items() if str(value).strip() != "?"}
-    return {}
+    params = _project_config(folder)[1].get("params", {})
+    return {name: str(value) for name, value in params.items() if str(value).strip() != "?"}
