@@ -572,6 +572,32 @@ def test_records_are_scanned_for_unmatched_people_only_when_the_grouping_shows_s
     assert "Z9 (records 4, 7)" in unmatched_records(fetch_all, "staff", [query], {})[0]
 
 
+def test_a_parquet_file_of_small_integers_scores_as_its_csv_does(score, tmp_path):
+    # the loader gives an INTEGER duration or TINYINT number 18 digits (a 64-bit decimal); every
+    # aggregate of it (sum, avg, min, max, median, percentile) reaches the plan at 38 digits
+    import duckdb
+
+    text = policy("""
+      indicator total_resp "响应" weight 40% { measure sum(tickets.resp) / 60; formula value }
+      indicator slowest "最慢" weight 30% { measure max(tickets.resp) - min(tickets.resp); formula value / 60 }
+      indicator typical "中位" weight 30% { measure median(tickets.v) + percentile(tickets.v, 90%) + avg(tickets.v); formula value }
+    """)
+    records = [rec(p, day(i), v=str(i % 5 + 1), resp=str(37 * i % 300)) for i, p in enumerate("ABABAB")]
+    files = data(staff(x="A B"), records)
+    from_csv = score(text, files)
+    folder = tmp_path / "parquet"
+    folder.mkdir()
+    (tmp_path / "tickets.csv").write_text(files["tickets"], encoding="utf-8")
+    duckdb.execute(f"""COPY (SELECT agent_id, opened_at::TIMESTAMP AS opened_at, v::TINYINT AS v, ok, kind,
+        resp::INTEGER AS resp FROM read_csv('{tmp_path / "tickets.csv"}', all_varchar = true))
+        TO '{folder / "tickets.parquet"}' (FORMAT parquet)""")
+    (folder / "staff.csv").write_text(files["staff"], encoding="utf-8")
+    parsed = parse(text, "policy.kpi").policies[0]
+    run = execute(compile_policy(parsed, parse_period("2026-10")), folder)
+    assert run.result.query(f"SELECT typeof(agg1) FROM {run.result.name} LIMIT 1") == [("DECIMAL(38,6)",)]
+    assert result_document(run) == from_csv
+
+
 # ---- adjustments, veto, total bounds and rounding -------------------------------------------------
 
 def test_adjustments_each_if_and_bounds(score):

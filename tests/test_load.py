@@ -85,9 +85,10 @@ def test_csv_happy_path_types_and_values(con, data):
     used = load_datasets(con, [STAFF, TICKETS], data)
     assert used == {"staff": data / "staff.csv", "tickets": data / "tickets.csv"}
     assert tables(con) == ["staff", "tickets"]
+    # an INTEGER duration fits 18 digits at scale 6 (a 64-bit decimal); a DOUBLE goes through its text
     assert dict(columns(con, "tickets")) == {
         "__row": "BIGINT", "__pid": "VARCHAR", "__at": "TIMESTAMP",
-        "first_response": "DECIMAL(38,6)", "resolved_first_contact": "BOOLEAN",
+        "first_response": "DECIMAL(18,6)", "resolved_first_contact": "BOOLEAN",
         "channel": "VARCHAR", "csat": "DECIMAL(38,10)"}
     assert dict(columns(con, "staff")) == {
         "__row": "BIGINT", "__pid": "VARCHAR", "name": "VARCHAR", "team": "VARCHAR"}
@@ -146,9 +147,10 @@ def test_parquet_happy_path(con, data):
         (2, "E02", dt.datetime(2026, 10, 1, 10), Decimal("61"), False, "phone", None),
         (3, "E03", dt.datetime(2026, 10, 2), Decimal("2"), True, "chat", Decimal("0.1")),
     ]
+    # an INTEGER duration fits 18 digits at scale 6 (a 64-bit decimal); a DOUBLE goes through its text
     assert dict(columns(con, "tickets")) == {
         "__row": "BIGINT", "__pid": "VARCHAR", "__at": "TIMESTAMP",
-        "first_response": "DECIMAL(38,6)", "resolved_first_contact": "BOOLEAN",
+        "first_response": "DECIMAL(18,6)", "resolved_first_contact": "BOOLEAN",
         "channel": "VARCHAR", "csat": "DECIMAL(38,10)"}
 
 
@@ -771,3 +773,14 @@ def test_a_damaged_parquet_file_is_refused_in_words(data):
     assert result.exit_code == 1, result.output
     assert "data/tickets.parquet" in result.output
     assert "cannot read the data" in result.output or "problem" in result.output
+
+
+@pytest.mark.parametrize("native, kind, typed", [
+    ("INTEGER", "duration", "DECIMAL(18,6)"), ("UINTEGER", "money", "DECIMAL(18,4)"),
+    ("TINYINT", "number", "DECIMAL(18,10)"), ("INTEGER", "number", "DECIMAL(38,10)"),
+    ("BIGINT", "duration", "DECIMAL(38,6)"), ("DECIMAL(10,2)", "number", "DECIMAL(18,10)"),
+    ("DECIMAL(12,2)", "number", "DECIMAL(38,10)"), ("HUGEINT", "money", "DECIMAL(38,4)")])
+def test_a_parquet_number_gets_18_digits_when_its_type_proves_they_suffice(native, kind, typed):
+    from kpi_engine.execute.load import _narrowest_decimal
+
+    assert _narrowest_decimal(native, kind) == typed

@@ -223,6 +223,8 @@ class _Compiler:
                 value = col(a.column, name)
                 if a.zero_if_none:
                     value = n.cast(exp.Coalesce(this=value, expressions=[exp.Literal.number(0)]), a.scale)
+                elif a.kind == "num":   # the loader may give a field fewer digits (see load._narrowest_decimal)
+                    value = n.cast(value, a.scale)
                 columns.append(exp.alias_(value, q(a.column)))
         self.stages.add("base", select.select(*columns))
 

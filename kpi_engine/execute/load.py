@@ -894,7 +894,7 @@ def _typed(raw: str, native: str, kind: str) -> tuple[str, str]:
         base = native.split("(")[0]
         if kind in ("number", "money", "duration") and (
                 base == "DECIMAL" or base in _INTEGER_TYPES):
-            return f"TRY_CAST({raw} AS {SQL_TYPES[kind]})", nonempty
+            return f"TRY_CAST({raw} AS {_narrowest_decimal(native, kind)})", nonempty
         if kind == "bool" and base == "BOOLEAN":
             return raw, nonempty
         if kind == "bool" and base in _INTEGER_TYPES:
@@ -938,8 +938,29 @@ def _excel_serial(s: str, pattern: str) -> str:
             f"THEN TIMESTAMP '1899-12-30' + to_seconds({seconds}) END")
 
 
-_INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
-                  "UINTEGER", "UBIGINT", "UHUGEINT"}
+#: Integer digits of a value of each Parquet integer type (a DECIMAL's are its precision - scale).
+_INTEGER_DIGITS = {"TINYINT": 3, "UTINYINT": 3, "SMALLINT": 5, "USMALLINT": 5, "INTEGER": 10, "UINTEGER": 10,
+                   "BIGINT": 19, "UBIGINT": 20, "HUGEINT": 39, "UHUGEINT": 39}
+_INTEGER_TYPES = set(_INTEGER_DIGITS)
+
+
+def _integer_digits(native: str) -> int:
+    if native.startswith("DECIMAL("):
+        precision, own_scale = (int(x) for x in native[len("DECIMAL("):-1].split(","))
+        return precision - own_scale
+    return _INTEGER_DIGITS[native.split("(")[0]]
+
+
+def _scale(kind: str) -> int:
+    return int(SQL_TYPES[kind].split(",")[1].rstrip(")"))
+
+
+def _narrowest_decimal(native: str, kind: str) -> str:
+    """The field's DECIMAL at its scale, 18 digits wide (a 64-bit integer to DuckDB) when the file's
+    own type proves every value fits, else 38 (128-bit): summing and comparing 10M records'
+    64-bit decimals is ~15% faster. The plan reads either alike (same scale; its aggregates are
+    cast to 38 digits per person)."""
+    return f"DECIMAL({18 if _integer_digits(native) + _scale(kind) <= 18 else 38},{_scale(kind)})"
 
 
 def _ranged_kind(native: str) -> str | None:
@@ -964,11 +985,7 @@ def _cannot_fail(native: str, kind: str) -> bool:
     """Typing a non-null value of this Parquet type as ``kind`` (see ``_typed``) always succeeds."""
     base = native.split("(")[0]
     if kind in ("number", "money", "duration"):
-        scale = int(SQL_TYPES[kind].split(",")[1].rstrip(")"))
-        if base == "DECIMAL":
-            precision, own_scale = (int(x) for x in native[len("DECIMAL("):-1].split(","))
-            return precision - own_scale <= 38 - scale
-        return base in _INTEGER_TYPES - {"HUGEINT", "UHUGEINT"}  # at most 20 digits
+        return (base == "DECIMAL" or base in _INTEGER_TYPES) and _integer_digits(native) + _scale(kind) <= 38
     return ((kind == "bool" and base == "BOOLEAN") or (kind == "date" and base == "DATE")
             or (kind == "datetime" and base in _TIME_TYPES))
 
