@@ -141,8 +141,7 @@ class _Compiler:
         self.scope = Scope(self.policy)   # the checker's names and types, for each value's unit
         self.indicators: list[IndicatorPlan] = []
         self._present_shares: dict[str, Num] = {}   # per dimension: Σ weights/points present
-        self._score_scales: dict[str, int] = {}     # per indicator: the DECIMAL scale of its score
-        self._score_bounds: dict[str, Decimal | None] = {}   # per indicator: its score's bound
+        self._indicator_scores: dict[str, Num] = {}  # per indicator: its score (scale and bound)
         self._kinds: dict[str, Val] = {}            # per measure column: its kind and scale
 
     # -- stage 1: aggregates and the base relation ------------------------------------------
@@ -281,15 +280,16 @@ class _Compiler:
                 score = n.coalesce(score, n.literal(0))
             # A score keeps its own scale (band constants have few decimals), which keeps the
             # divisions over it on their short path.
-            self._score_scales[plan.id] = score.scale
-            self._score_bounds[plan.id] = score.bound
+            self._indicator_scores[plan.id] = score
             columns.append((f"s:{plan.id}", score.sql))
             columns.append((f"r:{plan.id}", matched.sql))
         return columns
 
     def _score_column(self, indicator_id: str) -> Num:
-        return n.column(f"s:{indicator_id}", self._score_scales.get(indicator_id, n.MAX_SCALE),
-                        bound=self._score_bounds.get(indicator_id))
+        score = self._indicator_scores.get(indicator_id)
+        if score is None:
+            return n.column(f"s:{indicator_id}", n.MAX_SCALE)
+        return n.column(f"s:{indicator_id}", score.scale, bound=score.bound)
 
     def _score(self, node: TreeNode) -> Num:
         """A tree node's score column: an indicator's at its own scale, a dimension's at MAX_SCALE."""
