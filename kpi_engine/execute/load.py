@@ -892,8 +892,7 @@ def _typed(raw: str, native: str, kind: str) -> tuple[str, str]:
     else:  # a typed Parquet column
         nonempty = f"{raw} IS NOT NULL"
         base = native.split("(")[0]
-        if kind in ("number", "money", "duration") and (
-                base == "DECIMAL" or base in _INTEGER_TYPES):
+        if kind in ("number", "money", "duration") and _exact_number(native):
             return f"TRY_CAST({raw} AS {_narrowest_decimal(native, kind)})", nonempty
         if kind == "bool" and base == "BOOLEAN":
             return raw, nonempty
@@ -944,6 +943,11 @@ _INTEGER_DIGITS = {"TINYINT": 3, "UTINYINT": 3, "SMALLINT": 5, "USMALLINT": 5, "
 _INTEGER_TYPES = set(_INTEGER_DIGITS)
 
 
+def _exact_number(native: str) -> bool:
+    """A Parquet integer or decimal column (read as a number field as it is)."""
+    return native.startswith("DECIMAL(") or native in _INTEGER_TYPES
+
+
 def _integer_digits(native: str) -> int:
     if native.startswith("DECIMAL("):
         precision, own_scale = (int(x) for x in native[len("DECIMAL("):-1].split(","))
@@ -966,9 +970,9 @@ def _narrowest_decimal(native: str, kind: str) -> str:
 def _ranged_kind(native: str) -> str | None:
     """The field type that takes a Parquet column of this type as it is and has its range checked
     (a duration from a number, a datetime from a time), if any."""
-    base = native.split("(")[0]
-    if base == "DECIMAL" or base in _INTEGER_TYPES:
+    if _exact_number(native):
         return "duration"
+    base = native.split("(")[0]
     return "datetime" if base in _TIME_TYPES else None
 
 
@@ -985,7 +989,7 @@ def _cannot_fail(native: str, kind: str) -> bool:
     """Typing a non-null value of this Parquet type as ``kind`` (see ``_typed``) always succeeds."""
     base = native.split("(")[0]
     if kind in ("number", "money", "duration"):
-        return (base == "DECIMAL" or base in _INTEGER_TYPES) and _integer_digits(native) + _scale(kind) <= 38
+        return _exact_number(native) and _integer_digits(native) + _scale(kind) <= 38
     return ((kind == "bool" and base == "BOOLEAN") or (kind == "date" and base == "DATE")
             or (kind == "datetime" and base in _TIME_TYPES))
 
