@@ -76,6 +76,11 @@ def _wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F")
 
 
+def display_width(text: str) -> int:
+    """The terminal columns a text takes (a wide character takes two)."""
+    return len(text) if text.isascii() else sum(2 if _wide(ch) else 1 for ch in text)
+
+
 class KpiError(Exception):
     """Base of every error a user can cause; the CLI prints it without a traceback."""
 

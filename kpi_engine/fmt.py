@@ -37,12 +37,11 @@ The layout rule
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
 from . import ast
-from .errors import KpiError, PolicySyntaxError
+from .errors import KpiError, PolicySyntaxError, display_width
 
 INDENT = 2
 WIDTH = 100
@@ -119,10 +118,6 @@ def _snake(name: str) -> str:
 
 def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _decimal(value: Decimal) -> str:
@@ -543,7 +538,7 @@ class _Printer:
         if not block.separates and any(_CONTINUES.match(row) for row in rows[1:]):
             return None
         text = f"{block.header} {{ {', '.join(rows)} }}"
-        return text if indent + _width(text) <= WIDTH else None
+        return text if indent + display_width(text) <= WIDTH else None
 
     def block(self, node, block: Block, indent: int) -> None:
         span = node.span

@@ -4,14 +4,13 @@ Numbers stay Decimal all the way to the text: JSON numbers are written from thei
 (trailing zeros dropped), never through a binary float."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from decimal import Decimal
 from functools import partial
 from json.encoder import encode_basestring as json_string  # keeps non-ASCII text as it is
 
+from ..errors import display_width
 from ..execute.run import ResultTable, Run
 from ..execute.sqltext import ident, lit
 
@@ -139,12 +138,16 @@ def _actions(actions, level: int) -> str:
     """The labels of the actions that hold (their columns true), as a JSON list at `level`."""
     if not actions:
         return "'[]'"
-    held = ", ".join(f"CASE WHEN {ident(column)} = 'true' THEN {lit(json_string(label))} END"
-                     for column, label in actions)
-    held = f"list_filter([{held}], lambda x: x IS NOT NULL)"
+    held = _held_labels(actions, lambda label: lit(json_string(label)))
     between, inside = ",\n" + " " * (level + 1), "\n" + " " * level
     return (f"CASE WHEN len({held}) = 0 THEN '[]' ELSE {lit('[' + between[1:])} || "
             f"array_to_string({held}, {lit(between)}) || {lit(inside + ']')} END")
+
+
+def _held_labels(actions, label) -> str:
+    """SQL listing the labels (each written by `label`) of the actions whose columns are true."""
+    held = ", ".join(f"CASE WHEN {ident(column)} = 'true' THEN {label(text)} END" for column, text in actions)
+    return f"list_filter([{held}], lambda x: x IS NOT NULL)"
 
 
 def people_json(run: Run, level: int = 0) -> bytes:
@@ -255,72 +258,85 @@ def json_scalar(value) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-def _short(value, digits: int = 2) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, Decimal):
-        from decimal import ROUND_HALF_UP
-        return format(value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP).normalize(), "f")
-    return str(value)
+# ---- the table and CSV: the cells, written by DuckDB -------------------------------------------
+
+#: A cell starting with + or - that CSV leaves as it is: a number as kpi writes it.
+NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 
 
-def table_rows(run: Run) -> tuple[list[str], list[list[str]]]:
-    shape = run.shape
-    header = ["id", "name", *(p.label or p.id for p in shape.indicators), "调整", "总分",
-              *shape.outcomes, *shape.distributions, *shape.payouts, "actions"]
-    body = []
-    for person in person_results(run):
-        cells = [person["id"], person.get("name", "")]
-        cells += [_short(person["indicators"][p.id]["score"]) for p in shape.indicators]
-        cells += [_short(person["adjustments"]), _short(person["total"])]
-        cells += [_short(person["outcomes"][o]) for o in shape.outcomes]
-        cells += [_short(person["distributions"][d]) for d in shape.distributions]
-        cells += [_short(person["payouts"][p]) for p in shape.payouts]
-        cells += ["; ".join(person["actions"])]
-        body.append(cells)
-    return header, body
+def _cell(column: str, types: dict[str, str], none: str = "-") -> str:
+    """SQL writing a result column as a table cell: numbers rounded half-up (四舍五入) to 2
+    decimals without trailing zeros, text as it is, `none` for NULL or a column the result lacks."""
+    if column not in types:
+        return lit(none)
+    value = ident(column)
+    scale = re.fullmatch(r"DECIMAL\(\d+,\s*(\d+)\)", types[column])
+    if scale and int(scale[1]) > 0:
+        rounded = f"round({value}, 2)" if int(scale[1]) > 2 else value
+        text = f"regexp_replace(CAST({rounded} AS VARCHAR), '\\.?0+$', '')"
+    else:
+        text = f"CAST({value} AS VARCHAR)"
+    return f"coalesce({text}, {lit(none)})"
+
+
+def table_header(shape) -> list[str]:
+    return ["id", "name", *(p.label or p.id for p in shape.indicators), "调整", "总分",
+            *shape.outcomes, *shape.distributions, *shape.payouts, "actions"]
+
+
+def table_cells_sql(shape, table: str, types: dict[str, str]) -> str:
+    """The query giving each person's cells under `table_header` as text (c0, c1, ...), in the
+    result's order: the JSON result's figures, as the table and CSV show them."""
+    cells = [ident("__pid"), f"coalesce({ident('name')}, '')" if shape.has_name else "''"]
+    cells += [_cell(f"s:{item.id}", types) for item in shape.indicators]
+    cells += [f"""CASE WHEN "total" IS NULL THEN '-' ELSE {_cell("adjustments", types)} END""",
+              _cell("total", types)]
+    cells += [_cell(f"o:{name}", types) for name in shape.outcomes]
+    cells += [_cell(f"d:{name}", types) for name in shape.distributions]
+    cells += [_cell(f"p:{name}", types, none="0") for name in shape.payouts]
+    held = [(f"a:{i}", label) for i, label in enumerate(shape.actions) if f"a:{i}" in types]
+    cells.append(f"array_to_string({_held_labels(held, lit)}, '; ')" if held else "''")
+    return f"SELECT {', '.join(f'{cell} AS c{i}' for i, cell in enumerate(cells))} FROM {table} ORDER BY rowid"
 
 
 def to_table(run: Run) -> str:
-    header, body = table_rows(run)
-    widths = [max(_width(row[i]) for row in [header] + body) for i in range(len(header))]
+    """The people as an aligned table for a terminal (a wide character takes two columns)."""
+    header = table_header(run.shape)
+    rows = run.result.query(table_cells_sql(run.shape, run.result.name, column_types(run.result)))
+    widths = [max(map(display_width, {header[i], *(row[i] for row in rows)})) for i in range(len(header))]
     lines = [f"{run.shape.label or run.shape.policy} · {run.shape.period}"]
-    for index, row in enumerate([header] + body):
-        lines.append("  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row)).rstrip())
+    for index, row in enumerate([header, *rows]):
+        lines.append("  ".join(cell + " " * (widths[i] - display_width(cell)) for i, cell in enumerate(row)).rstrip())
         if index == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines) + "\n"
 
 
 def to_csv(run: Run) -> str:
-    header, body = table_rows(run)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    for row in body:
-        writer.writerow([defuse_cell(cell) for cell in row])
-    return out.getvalue()
+    """The table's cells as CSV, written by DuckDB: quoted where Python's csv module quotes, and
+    text a spreadsheet would run as a formula (= + - @) neutralised as `defuse_cell` does."""
+    header = table_header(run.shape)
+    cells = table_cells_sql(run.shape, run.result.name, column_types(run.result))
+    line = " || ',' || ".join(_csv_field(_defused(f"c{i}")) for i in range(len(header)))
+    (text,), = run.result.query(
+        f"SELECT {' || '.join(_csv_field(lit(h)) + ' || ' + lit(',') for h in header[:-1])} || "
+        f"{_csv_field(lit(header[-1]))} || chr(10) || coalesce(string_agg({line}, chr(10)) || chr(10), '') "
+        f"FROM ({cells})")
+    return text
+
+
+def _csv_field(text: str) -> str:
+    return (f"""CASE WHEN regexp_matches({text}, '[,"\\r\\n]') THEN '"' || replace({text}, '"', '""') || '"' """
+            f"ELSE {text} END")
+
+
+def _defused(text: str) -> str:
+    return (f"CASE WHEN regexp_matches({text}, '^[=+@-]') AND NOT regexp_matches({text}, {lit(NUMBER)}) "
+            f"THEN {lit(chr(39))} || {text} ELSE {text} END")
 
 
 def defuse_cell(cell: str) -> str:
     """Spreadsheets run cells starting with = + - @ as formulas; numbers are safe as they are."""
-    if cell and cell[0] in "=+-@" and not _is_number(cell):
+    if cell and cell[0] in "=+-@" and not re.match(NUMBER, cell):
         return "'" + cell
     return cell
-
-
-def _is_number(text: str) -> bool:
-    try:
-        Decimal(text)
-        return True
-    except ArithmeticError:
-        return False
-
-
-def _width(text: str) -> int:
-    import unicodedata
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
-
-
-def _pad(text: str, width: int) -> str:
-    return str(text) + " " * (width - _width(text))
