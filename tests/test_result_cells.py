@@ -96,7 +96,7 @@ def test_table_pads_by_display_width():
         "E22  Li    -      -     -      -      A      -5.5"]
 
 
-@pytest.mark.parametrize("cell, kept", [("-", False), ("-5", True), ("+1.5e3", True), ("=SUM(A1)", False),
+@pytest.mark.parametrize("cell, kept", [("-", True), ("-x", False), ("-5", True), ("+1.5e3", True), ("=SUM(A1)", False),
                                         ("@x", False), ("-Infinity", False), ("优秀", True), ("", True)])
 def test_defuse_cell_leaves_numbers_and_plain_text(cell, kept):
     assert (defuse_cell(cell) == cell) is kept

@@ -260,8 +260,9 @@ def json_scalar(value) -> str:
 
 # ---- the table and CSV: the cells, written by DuckDB -------------------------------------------
 
-#: A cell starting with + or - that CSV leaves as it is: a number as kpi writes it.
-NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+#: A cell starting with + or - that CSV leaves as it is: a number as kpi writes it, or the lone
+#: "-" of no value (nothing a spreadsheet would run).
+SAFE = r"^([+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|-)$"
 
 
 def _cell(column: str, types: dict[str, str], none: str = "-") -> str:
@@ -331,12 +332,12 @@ def _csv_field(text: str) -> str:
 
 
 def _defused(text: str) -> str:
-    return (f"CASE WHEN regexp_matches({text}, '^[=+@-]') AND NOT regexp_matches({text}, {lit(NUMBER)}) "
+    return (f"CASE WHEN regexp_matches({text}, '^[=+@-]') AND NOT regexp_matches({text}, {lit(SAFE)}) "
             f"THEN {lit(chr(39))} || {text} ELSE {text} END")
 
 
 def defuse_cell(cell: str) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas; numbers are safe as they are."""
-    if cell and cell[0] in "=+-@" and not re.match(NUMBER, cell):
+    """Spreadsheets run cells starting with = + - @ as formulas; numbers and "-" are safe as they are."""
+    if cell and cell[0] in "=+-@" and not re.match(SAFE, cell):
         return "'" + cell
     return cell
