@@ -286,8 +286,8 @@ def table_header(shape) -> list[str]:
 
 
 def table_cells_sql(shape, table: str, types: dict[str, str]) -> str:
-    """The query giving each person's cells under `table_header` as text (c0, c1, ...), in the
-    result's order: the JSON result's figures, as the table and CSV show them."""
+    """The query giving each person's cells under `table_header` as text (c0, c1, ...) and their
+    place in the result (`__order`): the JSON result's figures, as the table and CSV show them."""
     cells = [ident("__pid"), f"coalesce({ident('name')}, '')" if shape.has_name else "''"]
     cells += [_cell(f"s:{item.id}", types) for item in shape.indicators]
     cells += [f"""CASE WHEN "total" IS NULL THEN '-' ELSE {_cell("adjustments", types)} END""",
@@ -297,13 +297,14 @@ def table_cells_sql(shape, table: str, types: dict[str, str]) -> str:
     cells += [_cell(f"p:{name}", types, none="0") for name in shape.payouts]
     held = [(f"a:{i}", label) for i, label in enumerate(shape.actions) if f"a:{i}" in types]
     cells.append(f"array_to_string({_held_labels(held, lit)}, '; ')" if held else "''")
-    return f"SELECT {', '.join(f'{cell} AS c{i}' for i, cell in enumerate(cells))} FROM {table} ORDER BY rowid"
+    return f"SELECT {', '.join(f'{cell} AS c{i}' for i, cell in enumerate(cells))}, rowid AS __order FROM {table}"
 
 
 def to_table(run: Run) -> str:
     """The people as an aligned table for a terminal (a wide character takes two columns)."""
     header = table_header(run.shape)
-    rows = run.result.query(table_cells_sql(run.shape, run.result.name, column_types(run.result)))
+    cells = table_cells_sql(run.shape, run.result.name, column_types(run.result))
+    rows = run.result.query(f"SELECT * EXCLUDE (__order) FROM ({cells}) ORDER BY __order")
     widths = [max(map(display_width, {header[i], *(row[i] for row in rows)})) for i in range(len(header))]
     lines = [f"{run.shape.label or run.shape.policy} · {run.shape.period}"]
     for index, row in enumerate([header, *rows]):
@@ -318,17 +319,18 @@ def to_csv(run: Run) -> str:
     text a spreadsheet would run as a formula (= + - @) neutralised as `defuse_cell` does."""
     header = table_header(run.shape)
     cells = table_cells_sql(run.shape, run.result.name, column_types(run.result))
-    line = " || ',' || ".join(_csv_field(_defused(f"c{i}")) for i in range(len(header)))
-    (text,), = run.result.query(
-        f"SELECT {' || '.join(_csv_field(lit(h)) + ' || ' + lit(',') for h in header[:-1])} || "
-        f"{_csv_field(lit(header[-1]))} || chr(10) || coalesce(string_agg({line}, chr(10)) || chr(10), '') "
-        f"FROM ({cells})")
+    body = _csv_line([_defused(f"c{i}") for i in range(len(header))])
+    (text,), = run.result.query(f"SELECT {_csv_line([lit(h) for h in header])} || chr(10) || "
+                                f"coalesce(string_agg({body}, chr(10) ORDER BY __order) || chr(10), '') "
+                                f"FROM ({cells})")
     return text
 
 
-def _csv_field(text: str) -> str:
-    return (f"""CASE WHEN regexp_matches({text}, '[,"\\r\\n]') THEN '"' || replace({text}, '"', '""') || '"' """
-            f"ELSE {text} END")
+def _csv_line(texts: list[str]) -> str:
+    """SQL joining texts into one CSV line, each quoted where it holds a comma, a quote or a line break."""
+    return " || ',' || ".join(
+        f"""CASE WHEN regexp_matches({text}, '[,"\\r\\n]') THEN '"' || replace({text}, '"', '""') || '"' """
+        f"ELSE {text} END" for text in texts)
 
 
 def _defused(text: str) -> str:
