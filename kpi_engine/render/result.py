@@ -305,10 +305,11 @@ def to_table(run: Run) -> str:
     header = table_header(run.shape)
     cells = table_cells_sql(run.shape, run.result.name, column_types(run.result))
     rows = run.result.query(f"SELECT * EXCLUDE (__order) FROM ({cells}) ORDER BY __order")
-    widths = [max(map(display_width, {header[i], *(row[i] for row in rows)})) for i in range(len(header))]
+    width = {cell: display_width(cell) for cell in {*header, *(cell for row in rows for cell in row)}}
+    widths = [max(width[row[i]] for row in [header, *rows]) for i in range(len(header))]
     lines = [f"{run.shape.label or run.shape.policy} · {run.shape.period}"]
     for index, row in enumerate([header, *rows]):
-        lines.append("  ".join(cell + " " * (widths[i] - display_width(cell)) for i, cell in enumerate(row)).rstrip())
+        lines.append("  ".join(cell + " " * (widths[i] - width[cell]) for i, cell in enumerate(row)).rstrip())
         if index == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines) + "\n"
