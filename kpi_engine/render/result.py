@@ -35,19 +35,31 @@ def number(value: Decimal | int | None):
 # ---- each person's result, written by DuckDB -----------------------------------------------
 # The people are the bulk of a result (5,000 people x 6 indicators: 150,000 values); one query over
 # the run's result table writes the whole list of people, indented where it goes, so no value passes
-# through Python on the way to `kpi score --format json`. Everything else reads the people back from
-# that text (`person_results`), so there is one definition of a person's result.
+# through Python on the way to `kpi score --format json`. The table and CSV are written from the same
+# columns (`table_cells_sql`); everything else reads the people back from that text
+# (`person_results`), so there is one definition of a person's result.
 
 def _json_value(column: str, type_: str) -> str:
     """SQL writing a column's value as JSON text, as `json_scalar(number(value))` does: DuckDB's
     own JSON, decimals with a fraction without its trailing zeros, null for NULL. The decimal's
     own text and one regular expression take 19 ms for 60,000 decimals, `to_json` and two `rtrim`s
     31 ms."""
-    if re.fullmatch(r"DECIMAL\(\d+,\s*[1-9]\d*\)", type_):
-        text = f"regexp_replace(CAST({ident(column)} AS VARCHAR), '\\.?0+$', '')"
+    if _scale(type_):
+        text = _without_trailing_zeros(ident(column))
     else:
         text = f"to_json({ident(column)})::VARCHAR"
     return f"coalesce({text}, 'null')"
+
+
+def _scale(type_: str) -> int:
+    """The decimal places of a DuckDB DECIMAL type, 0 for any other type."""
+    found = re.fullmatch(r"DECIMAL\(\d+,\s*(\d+)\)", type_)
+    return int(found[1]) if found else 0
+
+
+def _without_trailing_zeros(decimal: str) -> str:
+    """SQL writing a decimal with a fraction (scale > 0) as text without its trailing zeros."""
+    return f"regexp_replace(CAST({decimal} AS VARCHAR), '\\.?0+$', '')"
 
 
 def _json_texts(types: dict[str, str], table: str) -> str:
@@ -270,11 +282,9 @@ def _cell(column: str, types: dict[str, str], none: str = "-") -> str:
     decimals without trailing zeros, text as it is, `none` for NULL or a column the result lacks."""
     if column not in types:
         return lit(none)
-    value = ident(column)
-    scale = re.fullmatch(r"DECIMAL\(\d+,\s*(\d+)\)", types[column])
-    if scale and int(scale[1]) > 0:
-        rounded = f"round({value}, 2)" if int(scale[1]) > 2 else value
-        text = f"regexp_replace(CAST({rounded} AS VARCHAR), '\\.?0+$', '')"
+    value, scale = ident(column), _scale(types[column])
+    if scale:
+        text = _without_trailing_zeros(f"round({value}, 2)" if scale > 2 else value)
     else:
         text = f"CAST({value} AS VARCHAR)"
     return f"coalesce({text}, {lit(none)})"
@@ -335,8 +345,10 @@ def _csv_line(texts: list[str]) -> str:
 
 
 def _defused(text: str) -> str:
+    """SQL writing a cell as `defuse_cell` does."""
+    quote = lit("'")
     return (f"CASE WHEN regexp_matches({text}, '^[=+@-]') AND NOT regexp_matches({text}, {lit(SAFE)}) "
-            f"THEN {lit(chr(39))} || {text} ELSE {text} END")
+            f"THEN {quote} || {text} ELSE {text} END")
 
 
 def defuse_cell(cell: str) -> str:
