@@ -113,7 +113,9 @@ def div(a: Num, b: Num) -> Num:
         shortcut = exp.If(this=nonzero, true=one_step)
         shortcut.meta[ONE_STEP] = long
         return Num(exp.Case(ifs=[shortcut]), QUOTIENT_SCALE)
-    small = exp.LT(this=exp.func("abs", dividend.copy()), expression=_huge(10 ** _ONE_STEP_DIGITS))
+    # |unscaled| < 10^20 read on the decimal itself: the unscaled HUGEINT costs a division
+    small = exp.LT(this=exp.func("abs", rescale(a, min(scale, MAX_SCALE)).sql),
+                   expression=literal(Decimal(10) ** (_ONE_STEP_DIGITS - min(scale, MAX_SCALE))).sql)
     shortcut = exp.If(this=exp.and_(nonzero, small), true=one_step)
     shortcut.meta[ONE_STEP] = None
     return Num(exp.Case(ifs=[shortcut, long]), QUOTIENT_SCALE)
