@@ -133,7 +133,7 @@ def compare(op: str, left: Val, right: Val) -> exp.Expression:
     build = {">=": exp.GTE, "<=": exp.LTE, ">": exp.GT, "<": exp.LT, "=": exp.EQ, "!=": exp.NEQ}[op]
     if left.kind == "num" and right.kind == "num":
         scale = max(left.scale, right.scale)
-        return build(this=n.cast(left.sql.copy(), scale), expression=n.cast(right.sql.copy(), scale))
+        return build(this=n.at_scale(left.num, scale), expression=n.at_scale(right.num, scale))
     return build(this=left.sql.copy(), expression=right.sql.copy())
 
 

@@ -64,6 +64,16 @@ def column(name: str, scale: int, table: str | None = None, bound: Decimal | Non
     return Num(exp.column(name, table=table, quoted=True), scale, bound)
 
 
+def at_scale(num: Num, scale: int) -> exp.Expression:
+    """num's value at `scale` (not below its own), to compare: a value already there is left as it
+    is, and one bounded below 10^18 unscaled is a DECIMAL(18), so a 64-bit column of records
+    (see execute.load) is compared without widening each value to 128 bits."""
+    if num.scale == scale:
+        return num.sql.copy()
+    narrow = num.bound is not None and num.bound.scaleb(scale) < 10 ** 18
+    return exp.Cast(this=num.sql.copy(), to=exp.DataType.build(f"DECIMAL({18 if narrow else 38}, {scale})"))
+
+
 def rescale(num: Num, scale: int) -> Num:
     if num.scale == scale:
         return num

@@ -119,7 +119,7 @@ def connect():
     import duckdb
     # DuckDB draws its own progress bar on a terminal; kpi shows its own (kpi_engine.progress)
     con = duckdb.connect(":memory:")
-    con.execute("SET enable_progress_bar = false")
+    con.execute("SET enable_progress_bar = false; SET parquet_metadata_cache = true")
     return con
 
 
