@@ -117,7 +117,9 @@ class Run:
 
 def connect():
     import duckdb
-    # DuckDB draws its own progress bar on a terminal; kpi shows its own (kpi_engine.progress)
+    # DuckDB draws its own progress bar on a terminal; kpi shows its own (kpi_engine.progress).
+    # A run reads a Parquet file's footer four times (schema, statistics, view, query): parsed
+    # once (each database has its own cache, and a file changed since is read again).
     con = duckdb.connect(":memory:")
     con.execute("SET enable_progress_bar = false; SET parquet_metadata_cache = true")
     return con
