@@ -544,6 +544,21 @@ def test_roster_people_without_records_and_records_without_people(score):
     assert people(doc)["B"]["indicators"]["mean"]["score"] is None
 
 
+def test_people_come_in_roster_order_though_the_roster_is_read_in_two_parts(score):
+    # the plan reads the roster's odd and even rows as two parts (two DuckDB pipelines); the
+    # result keeps the roster's order, and a ranking within a team spans both parts
+    text = policy("""
+      indicator mean "平均" weight 100% { measure avg(tickets.v); formula value }
+      distribute star "强制分布" within team by total { top 40% : "前", bottom 20% : "后" }
+    """)
+    order = ["P5", "A1", "Z3", "B2", "Q4"]
+    doc = score(text, data(staff(x=" ".join(order)), values(P5=[50], A1=[90], Z3=[70], B2=[80], Q4=[60])))
+    assert [p["id"] for p in doc["people"]] == order
+    # 5 people in team x: top round(40% of 5) = 2 (A1 90, B2 80), bottom round(20% of 5) = 1 (P5 50)
+    assert {p["id"]: p["distributions"]["star"] for p in doc["people"]} == {
+        "P5": "后", "A1": "前", "Z3": None, "B2": "前", "Q4": None}
+
+
 def test_no_warning_when_every_record_belongs_to_the_roster(score):
     text = policy('indicator cnt "数量" weight 100% { measure count(tickets); formula value }')
     doc = score(text, data(staff(x="A"), values(A=[1])))

@@ -7,8 +7,8 @@ from decimal import Decimal, ROUND_DOWN, localcontext
 import duckdb
 from hypothesis import assume, given, settings, strategies as st
 
-from kpi_engine.compile.numbers import (COUNT_BOUND, QUOTIENT_SCALE, Num, add, case, column, div, literal, mul,
-                                       rescale, round_half_up)
+from kpi_engine.compile.numbers import (COUNT_BOUND, QUOTIENT_SCALE, Num, add, at_scale, case, column, div, literal,
+                                       mul, rescale, round_half_up)
 
 SCALE = Decimal(1).scaleb(-QUOTIENT_SCALE)
 
@@ -49,9 +49,24 @@ def test_both_paths_give_the_same_digits():
         for b in (Decimal(1), Decimal(7), Decimal(-7), Decimal("7.5"), Decimal(10) ** 19):
             if abs(expected(a, b)) >= Decimal(10) ** 20:
                 continue
-            sql = div(literal(a), literal(b)).sql.sql("duckdb")
-            (found,), = duckdb.connect().execute(f"SELECT {sql}").fetchall()
-            assert found == expected(a, b), (a, b)
+            for dividend in (literal(a), unbounded(literal(a))):   # the bound known, or tested in SQL
+                sql = div(dividend, literal(b)).sql.sql("duckdb")
+                (found,), = duckdb.connect().execute(f"SELECT {sql}").fetchall()
+                assert found == expected(a, b), (a, b)
+
+
+def test_values_are_compared_at_one_scale_without_widening_what_is_there():
+    # a record's duration as the loader types it: DECIMAL(18, 6), a 64-bit integer to DuckDB
+    duration = column("first_response", 6)
+    assert at_scale(duration, 6).sql("duckdb") == '"first_response"'
+    assert "DECIMAL(18, 6)" in at_scale(literal(30), 6).sql("duckdb")
+    assert "DECIMAL(38, 6)" in at_scale(literal(Decimal(10) ** 12), 6).sql("duckdb")   # 10^18 unscaled
+    assert "DECIMAL(38, 6)" in at_scale(column("total", 2), 6).sql("duckdb")          # no bound known
+    con = duckdb.connect()
+    for value, at_most in (("30", True), ("30.000001", False), ("29.999999", True), ("-30", True)):
+        sql = f"CAST({value} AS DECIMAL(18, 6)) <= {at_scale(literal(30), 6).sql('duckdb')}"
+        (found,), = con.execute(f"SELECT {sql}").fetchall()
+        assert found is at_most, value
 
 
 def test_a_dividend_bounded_below_1e20_unscaled_needs_no_long_division():
