@@ -123,9 +123,11 @@ def div(a: Num, b: Num) -> Num:
         shortcut = exp.If(this=nonzero, true=one_step)
         shortcut.meta[ONE_STEP] = long
         return Num(exp.Case(ifs=[shortcut]), QUOTIENT_SCALE)
-    # |unscaled| < 10^20 read on the decimal itself: the unscaled HUGEINT costs a division
-    small = exp.LT(this=exp.func("abs", rescale(a, min(scale, MAX_SCALE)).sql),
-                   expression=literal(Decimal(10) ** (_ONE_STEP_DIGITS - min(scale, MAX_SCALE))).sql)
+    # |unscaled| < 10^20 read on the decimal itself (at the scale `unscaled` takes it): the
+    # unscaled HUGEINT costs a division
+    places = min(scale, MAX_SCALE)
+    small = exp.LT(this=exp.func("abs", rescale(a, places).sql),
+                   expression=literal(Decimal(10) ** (_ONE_STEP_DIGITS - places)).sql)
     shortcut = exp.If(this=exp.and_(nonzero, small), true=one_step)
     shortcut.meta[ONE_STEP] = None
     return Num(exp.Case(ifs=[shortcut, long]), QUOTIENT_SCALE)
