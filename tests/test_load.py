@@ -619,6 +619,36 @@ def test_every_problem_in_every_dataset_and_no_tables_left(con, data):
     assert con.execute("SELECT count(*) FROM duckdb_tables()").fetchall() == [(0,)]
 
 
+def parquet(con, path: Path, select: str) -> None:
+    con.execute(f"COPY ({select}) TO '{path}' (FORMAT parquet)")
+
+
+def test_parquet_files_checked_side_by_side_report_in_the_policys_order(con, data):
+    # each Parquet file's checks run on a cursor of their own; the problems still come in the
+    # datasets' order, and the good file's view is dropped with the rest
+    parquet(con, data / "staff.parquet", "SELECT 'E01' AS employee_id, NULL::VARCHAR AS name, 'A' AS team")
+    parquet(con, data / "tickets.parquet", "SELECT 'E01' AS agent_id, TIMESTAMP '2026-10-01' AS opened_at, "
+                                           "-5 AS first_response, true AS resolved_first_contact, "
+                                           "'chat' AS channel, NULL::DOUBLE AS csat")
+    visits = DatasetSpec("visits", "engineer", None, ())
+    parquet(con, data / "visits.parquet", "SELECT 'E01' AS engineer")
+    problems = refused(con, [STAFF, TICKETS, visits], data)
+    assert where(problems) == [("data/staff.parquet", 1, "name"), ("data/tickets.parquet", 1, "first_response")]
+    assert tables(con) == []
+    parquet(con, data / "staff.parquet", "SELECT 'E01' AS employee_id, '张三' AS name, 'A' AS team")
+    assert list(load_datasets(con, [STAFF, visits], data)) == ["staff", "visits"]
+    assert tables(con) == ["staff", "visits"]
+
+
+def test_a_failure_while_parquet_files_load_side_by_side_leaves_no_view(con, data):
+    parquet(con, data / "staff.parquet", "SELECT 'E01' AS employee_id, 'x' AS name, 'A' AS team")
+    parquet(con, data / "visits.parquet", "SELECT 'E01' AS engineer, 1 AS hours")
+    strange = DatasetSpec("visits", "engineer", None, (FieldSpec("hours", "furlongs", False),))
+    with pytest.raises(ValueError, match="unknown type 'furlongs'"):
+        load_datasets(con, [STAFF, strange], data)
+    assert tables(con) == []
+
+
 @pytest.mark.parametrize("fmt", ["csv", "parquet", "xlsx"])
 def test_errors_after_a_good_dataset_drop_its_table(con, data, fmt):
     if fmt == "csv":

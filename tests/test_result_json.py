@@ -6,6 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from kpi_engine.cli import score_runs
@@ -74,3 +75,24 @@ def test_a_result_of_nobody_has_an_empty_list_of_people(tmp_path):
     run.result.con.execute(f"DELETE FROM {run.result.name}")
     assert result_json([run]) == (to_json(result_document(run, people=[])) + "\n").encode()
     assert b'"people": []' in result_json([run])
+
+
+def test_the_people_written_in_parts_at_once_are_the_people_written_in_one(tmp_path, monkeypatch):
+    # a part per DuckDB thread once there are enough rows: here three parts of seed003's people
+    run, = scored_example(tmp_path, copies=1)
+    whole = result_json([run])
+    run.result.con.execute("SET threads = 3")
+    monkeypatch.setattr("kpi_engine.execute.run._PART_ROWS", 1)
+    parts = []
+    run.result.query_parts(lambda rows: parts.append(rows) or "SELECT 1")
+    assert len(parts) == 3 and parts[0][0] is None and parts[-1][1] is None
+    assert [end for _, end in parts[:-1]] == [first for first, _ in parts[1:]]
+    assert result_json([run]) == whole
+
+
+def test_a_part_that_fails_fails_the_whole(tmp_path, monkeypatch):
+    run, = scored_example(tmp_path, copies=1)
+    run.result.con.execute("SET threads = 2")
+    monkeypatch.setattr("kpi_engine.execute.run._PART_ROWS", 1)
+    with pytest.raises(duckdb.BinderException):
+        run.result.query_parts(lambda rows: "SELECT 1" if rows[0] is None else "SELECT no_such_column")

@@ -40,9 +40,11 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 from ..errors import KpiError
+from .parallel import at_once
 from .sqltext import first_line, ident, lit, lit_list
 
 __all__ = ["FieldSpec", "DatasetSpec", "DataProblem", "DataError", "SetAside", "load_datasets",
@@ -174,28 +176,47 @@ def load_datasets(con, specs: Sequence[DatasetSpec], data_dir: Path | None,
     tag = uuid.uuid4().hex[:8]
     saved_order = None  # the connection's preserve_insertion_order, once this load changed it
     ok = False
+
+    def load(i: int, spec: DatasetSpec, create: bool, set_aside, con) -> list[DataProblem]:
+        source = _open_source(con, used[spec.name], f"{tag}_{i}")
+        try:
+            found = _load_one(con, spec, source, f"__kpi_stage_{tag}_{i}", create=create,
+                              quarantine=set_aside, now=now)
+        finally:
+            source.close()
+        if create and not found:
+            created.append(spec.name)
+        return found
+
     try:
+        missing = [[] for _ in specs]
+        for spec, problems_here in zip(specs, missing):
+            path = _find_file(spec, data_dir, files, problems_here)
+            if path is not None:
+                used[spec.name] = path
+        # Parquet files are read in place (views over the file): their checks, a few statements
+        # each, run side by side (0.007 s of 0.017 s at 200k records).
+        in_place = [i for i, spec in enumerate(specs)
+                    if spec.name in used and used[spec.name].suffix.lower() == ".parquet"]
+        set_aside = {i: [] if quarantine is not None else None for i in in_place}
+        create = not any(missing)
+        found = dict(zip(in_place, at_once(con, [partial(load, i, specs[i], create, set_aside[i])
+                                                 for i in in_place])))
         for i, spec in enumerate(specs):
-            path = _find_file(spec, data_dir, files, problems)
-            if path is None:
+            problems += missing[i]
+            if set_aside.get(i):
+                quarantine.extend(set_aside[i])
+            if spec.name not in used:
                 continue
-            used[spec.name] = path
-            source = _open_source(con, path, f"{tag}_{i}")
-            if saved_order is None and not source.lasting():
-                # A file copied into a table may number its rows by the table's rowid, which
-                # follows the file only when insertion order is preserved.
-                saved_order = con.execute("SELECT current_setting('preserve_insertion_order')"
-                                          ).fetchall()[0][0]
-                con.execute("SET preserve_insertion_order = true")
-            try:
-                found = _load_one(con, spec, source, f"__kpi_stage_{tag}_{i}",
-                                  create=not problems, quarantine=quarantine, now=now)
-            finally:
-                source.close()
-            if found:
-                problems.extend(found)
-            elif not problems:
-                created.append(spec.name)
+            if i not in found:
+                if saved_order is None:
+                    # A file copied into a table numbers its rows by the table's rowid, which
+                    # follows the file only when insertion order is preserved.
+                    saved_order = con.execute("SELECT current_setting('preserve_insertion_order')"
+                                              ).fetchall()[0][0]
+                    con.execute("SET preserve_insertion_order = true")
+                found[i] = load(i, spec, not problems, quarantine, con)
+            problems += found[i]
         if problems:
             raise DataError(problems)
         ok = True

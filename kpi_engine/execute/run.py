@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..errors import ScoringError
 from .load import DatasetSpec, SetAside, load_datasets, record_places
+from .parallel import at_once
 from .sqltext import first_line, ident, lit
 
 
@@ -97,6 +98,32 @@ class ResultTable:
         """The rows of a query over this table (its `name`; `rowid` is the result's order)."""
         return self.con.execute(sql).fetchall()
 
+    def query_parts(self, sql_for) -> list:
+        """The one value of `sql_for(rows)` for each part of this table's rows (`Rows`, in order),
+        the parts' queries run at once (`parallel.at_once`): a part per DuckDB thread once each
+        has `_PART_ROWS`. 5,000 people's JSON took 45 ms in one query, 31 ms in two parts."""
+        (count, threads), = self.query(f"SELECT count(*), current_setting('threads') FROM {self.name}")
+        parts = max(1, min(int(threads), count // _PART_ROWS))
+        ends = [None, *(count * part // parts for part in range(1, parts)), None]
+
+        def value_of(sql: str):
+            return lambda con: con.execute(sql).fetchall()[0][0]
+        return at_once(self.con, [value_of(sql_for((ends[part], ends[part + 1]))) for part in range(parts)])
+
+
+#: A part of a result table's rows: rowid from (None: the first) up to, not including (None: past
+#: the last).
+Rows = tuple[int | None, int | None]
+
+_PART_ROWS = 1000   # rows a part has at least: below, a thread costs more than it saves
+
+
+def rows_where(rows: Rows) -> str:
+    """The WHERE clause keeping a result table's `rows`."""
+    first, end = rows
+    tests = ([f"rowid >= {first}"] if first is not None else []) + ([f"rowid < {end}"] if end is not None else [])
+    return f" WHERE {' AND '.join(tests)}" if tests else ""
+
 
 @dataclass
 class Run:
@@ -151,7 +178,8 @@ def run_compiled(compiled: CompiledPlan, data_dir: Path | None, files: dict[str,
             con.execute(f"CREATE TEMP TABLE {ident(table.name)} AS {table.sql}")
         warnings = unmatched_records(lambda sql: con.execute(sql).fetchall(), compiled.roster,
                                      compiled.unmatched, used)
-        con.execute(f"CREATE TEMP TABLE {result.name} AS {query}")
+        # in the database, not the connection's temporary schema: cursors read it (`query_parts`)
+        con.execute(f"CREATE TABLE {result.name} AS {query}")
     except duckdb.Error as error:
         reading = (duckdb.IOException, duckdb.InvalidInputException)
         if not isinstance(error, reading) and type(error) is not duckdb.Error:

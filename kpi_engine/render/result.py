@@ -11,7 +11,7 @@ from functools import partial
 from json.encoder import encode_basestring as json_string  # keeps non-ASCII text as it is
 
 from ..errors import display_width
-from ..execute.run import ResultTable, Run
+from ..execute.run import ResultTable, Rows, Run, rows_where
 from ..execute.sqltext import ident, lit
 
 
@@ -62,11 +62,11 @@ def _without_trailing_zeros(decimal: str) -> str:
     return f"regexp_replace(CAST({decimal} AS VARCHAR), '\\.?0+$', '')"
 
 
-def _json_texts(types: dict[str, str], table: str) -> str:
+def _json_texts(types: dict[str, str], table: str, rows: Rows = (None, None)) -> str:
     """The columns of the result table (name: DuckDB type) as JSON text, with the result's order
-    (`__order`)."""
+    (`__order`), for the rows in `rows`."""
     texts = ", ".join(f"{_json_value(column, type_)} AS {ident(column)}" for column, type_ in types.items())
-    return f"SELECT rowid AS __order, {texts} FROM {table}"
+    return f"SELECT rowid AS __order, {texts} FROM {table}{rows_where(rows)}"
 
 
 def _constant(value) -> str:
@@ -101,9 +101,10 @@ class _Object:
         return f"concat({', '.join(self.written())})"
 
 
-def people_json_sql(shape, table: str, types: dict[str, str], level: int = 0) -> str:
-    """The query over a run's result table (its columns: name -> DuckDB type) giving the list of
-    people as JSON text written at `level` (indent 1); the keys as LANGUAGE.md gives them. An
+def people_json_sql(shape, table: str, types: dict[str, str], level: int = 0, rows: Rows = (None, None)) -> str:
+    """The query over a run's result table (its columns: name -> DuckDB type) giving the people
+    whose rows are in `rows` as JSON text written at `level` (indent 1), each an item of the list
+    `people_json` makes of them, NULL when there are none; the keys as LANGUAGE.md gives them. An
     indicator without a measure has no value column."""
     no_total = f"no indicator applies to this person in {shape.period} (no data for any measure)"
     not_applicable = "not applicable: its measure has no value in this period"
@@ -132,11 +133,14 @@ def people_json_sql(shape, table: str, types: dict[str, str], level: int = 0) ->
     person.add("payouts", payouts)
     held = [(f"a:{i}", label) for i, label in enumerate(shape.actions) if f"a:{i}" in types]
     person.add("actions", _actions(held, level + 2))
-    texts = _json_texts({c: t for c, t in types.items() if re.match(RESULT_COLUMNS, c)}, table)
+    texts = _json_texts({c: t for c, t in types.items() if re.match(RESULT_COLUMNS, c)}, table, rows)
     # one string, not one per person: the people joined in the result's order
-    between, inside = ",\n" + " " * (level + 1), "\n" + " " * level
-    return (f"SELECT coalesce({lit('[' + between[1:])} || string_agg({person.sql()}, {lit(between)} "
-            f"ORDER BY __order) || {lit(inside + ']')}, '[]') FROM ({texts})")
+    return f"SELECT encode(string_agg({person.sql()}, {lit(_between(level))} ORDER BY __order)) FROM ({texts})"
+
+
+def _between(level: int) -> str:
+    """What separates the items of a list at `level`."""
+    return ",\n" + " " * (level + 1)
 
 
 def _columns(names, prefix: str, level: int) -> _Object:
@@ -163,11 +167,16 @@ def _held_labels(actions, label) -> str:
 
 
 def people_json(run: Run, level: int = 0) -> bytes:
-    """The list of people of a run's result, as JSON text (UTF-8) written at `level`. Fetched as
-    bytes: decoding 5,000 people's text to write it encoded again took a quarter of the writing."""
-    sql = people_json_sql(run.shape, run.result.name, column_types(run.result), level)
-    (text,), = run.result.query(f"SELECT encode(({sql}))")
-    return python_escapes(text)
+    """The list of people of a run's result, as JSON text (UTF-8) written at `level`, its parts
+    written at once (`ResultTable.query_parts`). Fetched as bytes: decoding 5,000 people's text to
+    write it encoded again took a quarter of the writing."""
+    types = column_types(run.result)
+    texts = [text for text in run.result.query_parts(
+        lambda rows: people_json_sql(run.shape, run.result.name, types, level, rows)) if text is not None]
+    if not texts:
+        return b"[]"
+    between = _between(level).encode()
+    return python_escapes(b"".join([b"[" + between[1:], between.join(texts), b"\n" + b" " * level + b"]"]))
 
 
 def column_types(result: ResultTable) -> dict[str, str]:
