@@ -11,7 +11,7 @@ from hypothesis import given, settings, strategies as st
 
 from kpi_engine.cli import score_runs
 from kpi_engine.execute.run import ResultTable
-from kpi_engine.render.result import (RESULT_COLUMNS, _json_texts, column_types, json_scalar, number,
+from kpi_engine.render.result import (RESULT_COLUMNS, _json_texts, json_scalar, number,
                                       python_escapes, result_document, result_json, to_json)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,7 +30,7 @@ def test_duckdb_writes_each_value_as_python_does(text, amount, flag):
                 "?::DECIMAL(38, 18) AS q, round(?::DECIMAL(38, 6))::DECIMAL(38, 0) AS w, ?::BOOLEAN AS b, "
                 "NULL::DECIMAL(38, 2) AS n, NULL AS untyped",
                 [text, amount, amount / 7, amount, flag])
-    types = column_types(ResultTable(con, "result"))
+    types = ResultTable(con, "result").types()
     (_, s, d, q, w, b, n, untyped), = con.execute(_json_texts(types, "result")).fetchall()
     (expected_q, expected_w), = con.execute("SELECT q, w FROM result").fetchall()
     assert python_escapes(s.encode()) == json_scalar(text).encode()

@@ -76,6 +76,7 @@ class ResultTable:
     def __init__(self, con, name: str):
         self.con, self.name = con, name
         self._rows: list[tuple] | None = None
+        self._types: dict[str, str] | None = None
 
     @classmethod
     def of_arrow(cls, table) -> "ResultTable":
@@ -87,7 +88,13 @@ class ResultTable:
         return cls(con, "__kpi_result")
 
     def columns(self) -> list[str]:
-        return [d[0] for d in self.con.execute(f"SELECT * FROM {self.name} LIMIT 0").description]
+        return list(self.types())
+
+    def types(self) -> dict[str, str]:
+        """The table's columns and their DuckDB types (`DECIMAL(38,18)`, `VARCHAR`...)."""
+        if self._types is None:
+            self._types = dict(self.query(f"SELECT column_name, column_type FROM (DESCRIBE {self.name})"))
+        return self._types
 
     def rows(self) -> list[tuple]:
         if self._rows is None:
@@ -144,11 +151,12 @@ class Run:
 
 def connect():
     import duckdb
-    # DuckDB draws its own progress bar on a terminal; kpi shows its own (kpi_engine.progress).
-    # A run reads a Parquet file's footer four times (schema, statistics, view, query): parsed
-    # once (each database has its own cache, and a file changed since is read again).
+    # DuckDB draws its own progress bar on a terminal; kpi shows its own (kpi_engine.progress);
+    # cursors (`parallel.at_once`) start without one. A run reads a Parquet file's footer four
+    # times (schema, statistics, view, query): parsed once, on every cursor too (each database has
+    # its own cache, and a file changed since is read again).
     con = duckdb.connect(":memory:")
-    con.execute("SET enable_progress_bar = false; SET parquet_metadata_cache = true")
+    con.execute("SET enable_progress_bar = false; SET GLOBAL parquet_metadata_cache = true")
     return con
 
 
@@ -172,14 +180,21 @@ def run_compiled(compiled: CompiledPlan, data_dir: Path | None, files: dict[str,
     if columns is not None:
         query = f"SELECT COLUMNS({lit(columns)}) FROM ({query}) ORDER BY __row"
     result = ResultTable(con, f"__kpi_result_{uuid.uuid4().hex[:8]}")
+    def unmatched(cursor) -> list[str]:
+        return unmatched_records(lambda sql: cursor.execute(sql).fetchall(), compiled.roster,
+                                 compiled.unmatched, used)
+
+    def compute(cursor) -> None:
+        cursor.execute(f"CREATE TABLE {result.name} AS {query}")
+
     try:
-        # a cursor, not con.sql(): the relation API tokenizes the (long, non-ASCII) text in Python
+        # a cursor, not con.sql(): the relation API tokenizes the (long, non-ASCII) text in Python.
+        # The groupings and the result are the database's tables, not the connection's temporary
+        # ones: the check for records outside the roster reads the groupings on a cursor of its
+        # own while the plan runs (`at_once`), and the people's JSON is written in parts.
         for table in compiled.aggregates:
-            con.execute(f"CREATE TEMP TABLE {ident(table.name)} AS {table.sql}")
-        warnings = unmatched_records(lambda sql: con.execute(sql).fetchall(), compiled.roster,
-                                     compiled.unmatched, used)
-        # in the database, not the connection's temporary schema: cursors read it (`query_parts`)
-        con.execute(f"CREATE TABLE {result.name} AS {query}")
+            con.execute(f"CREATE TABLE {ident(table.name)} AS {table.sql}")
+        warnings, _ = at_once(con, [unmatched, compute])
     except duckdb.Error as error:
         reading = (duckdb.IOException, duckdb.InvalidInputException)
         if not isinstance(error, reading) and type(error) is not duckdb.Error:

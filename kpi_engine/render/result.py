@@ -170,18 +170,13 @@ def people_json(run: Run, level: int = 0) -> bytes:
     """The list of people of a run's result, as JSON text (UTF-8) written at `level`, its parts
     written at once (`ResultTable.query_parts`). Fetched as bytes: decoding 5,000 people's text to
     write it encoded again took a quarter of the writing."""
-    types = column_types(run.result)
+    types = run.result.types()
     texts = [text for text in run.result.query_parts(
         lambda rows: people_json_sql(run.shape, run.result.name, types, level, rows)) if text is not None]
     if not texts:
         return b"[]"
     between = _between(level).encode()
     return python_escapes(b"".join([b"[" + between[1:], between.join(texts), b"\n" + b" " * level + b"]"]))
-
-
-def column_types(result: ResultTable) -> dict[str, str]:
-    """The result table's columns and their DuckDB types (`DECIMAL(38,18)`, `VARCHAR`...)."""
-    return dict(result.query(f"SELECT column_name, column_type FROM (DESCRIBE {result.name})"))
 
 
 # DuckDB writes the control characters without a short escape as \u001F, Python as \u001f.
@@ -322,7 +317,7 @@ def table_cells_sql(shape, table: str, types: dict[str, str]) -> str:
 def to_table(run: Run) -> str:
     """The people as an aligned table for a terminal (a wide character takes two columns)."""
     header = table_header(run.shape)
-    cells = table_cells_sql(run.shape, run.result.name, column_types(run.result))
+    cells = table_cells_sql(run.shape, run.result.name, run.result.types())
     rows = run.result.query(f"SELECT * EXCLUDE (__order) FROM ({cells}) ORDER BY __order")
     width = {cell: display_width(cell) for cell in {*header, *(cell for row in rows for cell in row)}}
     widths = [max(width[row[i]] for row in [header, *rows]) for i in range(len(header))]
@@ -338,7 +333,7 @@ def to_csv(run: Run) -> str:
     """The table's cells as CSV, written by DuckDB: quoted where Python's csv module quotes, and
     text a spreadsheet would run as a formula (= + - @) neutralised as `defuse_cell` does."""
     header = table_header(run.shape)
-    cells = table_cells_sql(run.shape, run.result.name, column_types(run.result))
+    cells = table_cells_sql(run.shape, run.result.name, run.result.types())
     body = _csv_line([_defused(f"c{i}") for i in range(len(header))])
     (text,), = run.result.query(f"SELECT {_csv_line([lit(h) for h in header])} || chr(10) || "
                                 f"coalesce(string_agg({body}, chr(10) ORDER BY __order) || chr(10), '') "
