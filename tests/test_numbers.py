@@ -7,8 +7,9 @@ from decimal import Decimal, ROUND_DOWN, localcontext
 import duckdb
 from hypothesis import assume, given, settings, strategies as st
 
-from kpi_engine.compile.numbers import (COUNT_BOUND, QUOTIENT_SCALE, Num, add, at_scale, case, column, div, literal,
-                                       mul, rescale, round_half_up)
+from kpi_engine.compile.numbers import (COUNT_BOUND, QUOTIENT_SCALE, Num, add, at_scale, case, column, constant, div,
+                                       literal, mul, rescale, round_half_up, sub)
+from sqlglot import exp
 
 SCALE = Decimal(1).scaleb(-QUOTIENT_SCALE)
 
@@ -92,10 +93,41 @@ def test_spark_takes_the_long_division_even_where_the_bound_left_it_out():
     assert "1000000000000000000 AS" not in nested and nested.count("% CAST(`everyone`") >= 1
 
 
+def opaque(num: Num, bound: Decimal | None = None) -> Num:
+    """The same number, no longer seen as a constant (a column's value, say), bounded by `bound`."""
+    return Num(exp.Paren(this=num.sql), num.scale, bound)
+
+
 def test_bounds_follow_the_arithmetic():
     three, minus_two = literal(3), literal(-2)
-    assert add(three, minus_two).bound == 5 and mul(three, minus_two).bound == 6
+    # values up to 3 and 2 in size (two constants fold: their sum's bound is its own size)
+    assert add(opaque(three, 3), opaque(minus_two, 2)).bound == 5 and mul(opaque(three, 3), minus_two).bound == 6
+    assert add(three, minus_two).bound == 1
     assert case([(None, three)], literal(Decimal("7.5"))).bound == Decimal("7.5")
     assert rescale(literal(Decimal("2.25")), 1).bound == Decimal("3.25")   # rounding may add up to one unit
     assert round_half_up(literal(Decimal("2.5")), 0).bound == Decimal("3.5")
     assert add(three, column("x", 0)).bound is None and div(three, three).bound is None
+
+
+def constants(places):
+    return st.decimals(min_value=Decimal(-10) ** 12, max_value=Decimal(10) ** 12, places=places,
+                       allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(a=constants(3) | constants(0), b=constants(2) | st.integers(-10**4, 10**4).map(Decimal), scale=st.integers(0, 18))
+def test_constants_are_folded_to_the_value_and_type_duckdb_computes(a, b, scale):
+    con = duckdb.connect()
+    for op in (add, sub, mul):
+        folded, computed = op(literal(a), literal(b)), op(opaque(literal(a)), opaque(literal(b)))
+        assert constant(folded.sql) is not None and folded.scale == computed.scale
+        both = f"{folded.sql.sql('duckdb')}, {computed.sql.sql('duckdb')}"
+        (x, y, type_x, type_y), = con.execute(f"SELECT {both}, typeof({folded.sql.sql('duckdb')}), "
+                                              f"typeof({computed.sql.sql('duckdb')})").fetchall()
+        assert (x, type_x) == (y, type_y), (op.__name__, a, b)
+    # a constant cast to as many places as it has, or more, is cast once
+    if scale >= literal(a).scale:
+        text = rescale(literal(a), scale).sql.sql("duckdb")
+        assert text.count("CAST") == 1
+        (value, type_), = con.execute(f"SELECT {text}, typeof({text})").fetchall()
+        assert value == a and type_ == f"DECIMAL(38,{scale})"
