@@ -613,6 +613,52 @@ def test_a_parquet_file_of_small_integers_scores_as_its_csv_does(score, tmp_path
     assert result_document(run) == from_csv
 
 
+def test_a_parquet_persons_spellings_are_one_person_when_grouped_as_the_file_writes_them(score, tmp_path):
+    # records of a Parquet file are grouped by the person column as written, then the groups by the
+    # trimmed id (engine.by_raw_person): ' A', 'A ' and 'A' are one person for every aggregate
+    import duckdb
+    from kpi_engine.execute.engine import compiled_plan
+
+    text = policy("""
+      indicator n "数" weight 20% { measure count(tickets where ok); formula value }
+      indicator s "率" weight 20% { measure share(tickets where ok); formula value * 100 }
+      indicator t "和" weight 20% { measure sum(tickets.resp) / 60; formula value }
+      indicator a "均" weight 20% { measure avg(tickets.v); formula value }
+      indicator r "差" weight 20% { measure max(tickets.resp) - min(tickets.resp); formula value / 60 }
+    """)
+    spellings = [" A", "A ", "A", "B", "\u3000B"]
+    records = [(spellings[i % 5], day(i), i % 5 + 1, i % 3 == 0, "", 37 * i % 300) for i in range(15)]
+    files = data(staff(x="A B"), records)
+    from_csv = score(text, files)
+    folder = tmp_path / "parquet"
+    folder.mkdir()
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (agent_id VARCHAR, opened_at TIMESTAMP, v TINYINT, ok BOOLEAN, kind VARCHAR, "
+                "resp INTEGER)")
+    con.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?)", records)
+    con.execute(f"COPY t TO '{folder / 'tickets.parquet'}' (FORMAT parquet)")
+    (folder / "staff.csv").write_text(files["staff"], encoding="utf-8")
+    plan = compile_policy(parse(text, "policy.kpi").policies[0], parse_period("2026-10"))
+    assert compiled_plan(plan).aggregates[0].by_raw_person is not None
+    from_parquet = result_document(execute(plan, folder))
+    assert from_parquet == from_csv
+    assert {pid: p["indicators"]["n"]["value"] for pid, p in people(from_parquet).items()} == {"A": 3, "B": 2}
+
+
+def test_a_grouping_that_does_not_merge_is_not_grouped_by_the_files_spelling():
+    from kpi_engine.execute.engine import compiled_plan
+
+    def grouped_by_raw_person(measure: str) -> bool:
+        text = policy(f'indicator m "m" weight 100% {{ measure {measure}; formula value }}')
+        plan = compile_policy(parse(text, "policy.kpi").policies[0], parse_period("2026-10"))
+        return compiled_plan(plan).aggregates[0].by_raw_person is not None
+
+    assert grouped_by_raw_person("min(tickets.v) + count(tickets where kind = \"x\")")
+    for measure in ("median(tickets.v)", "percentile(tickets.v, 90%)", "first(tickets.v)",
+                    "count(tickets where team = \"x\")"):   # the last joins the roster by the trimmed id
+        assert not grouped_by_raw_person(measure), measure
+
+
 # ---- adjustments, veto, total bounds and rounding -------------------------------------------------
 
 def test_adjustments_each_if_and_bounds(score):

@@ -148,7 +148,7 @@ def test_parquet_happy_path(con, data):
     ]
     # an INTEGER duration fits 18 digits at scale 6 (a 64-bit decimal); a DOUBLE goes through its text
     assert dict(columns(con, "tickets")) == {
-        "__row": "BIGINT", "__pid": "VARCHAR", "__at": "TIMESTAMP",
+        "__row": "BIGINT", "__pid": "VARCHAR", "__raw_pid": "VARCHAR", "__at": "TIMESTAMP",
         "first_response": "DECIMAL(18,6)", "resolved_first_contact": "BOOLEAN",
         "channel": "VARCHAR", "csat": "DECIMAL(38,10)"}
 

@@ -10,7 +10,7 @@ from sqlglot import exp
 
 from .. import ast
 from ..compile.plan import Plan, col, q, timestamp
-from .load import DatasetSpec, FieldSpec, SetAside
+from .load import RAW_PERSON, DatasetSpec, FieldSpec, SetAside, text_value
 # Run and connect are imported from here too
 from .run import (AggregateTable, CompiledPlan, IndicatorShape, ResultShape, Run, UnmatchedQuery,  # noqa: F401
                   connect, run_compiled)
@@ -37,12 +37,43 @@ def compiled_plan(plan: Plan) -> CompiledPlan:
     tables = []
     for cte in query.args["with_"].expressions:
         if cte.alias in plan.aggregate_stages:
-            table = AggregateTable(plan.aggregate_stages[cte.alias], f"__kpi_{cte.alias}", cte.this.sql("duckdb"))
+            by_raw = by_raw_person(cte.this)
+            table = AggregateTable(plan.aggregate_stages[cte.alias], f"__kpi_{cte.alias}", cte.this.sql("duckdb"),
+                                   by_raw.sql("duckdb") if by_raw is not None else None)
             cte.set("this", exp.select(exp.Star()).from_(exp.Table(this=q(table.name))))
             tables.append(table)
     return CompiledPlan(result_shape(plan), tuple(dataset_specs(plan.policy)), plan.context.roster.id.name,
                         tuple(unmatched_queries(plan, lambda tree: tree.sql("duckdb"), tables)),
                         query.sql("duckdb"), tuple(tables))
+
+
+#: How the groups' values of each aggregate the plan uses combine when groups are merged.
+_MERGED = {exp.Count: exp.Sum, exp.CountIf: exp.Sum, exp.Sum: exp.Sum, exp.Min: exp.Min, exp.Max: exp.Max}
+
+
+def by_raw_person(grouping: exp.Select) -> exp.Select | None:
+    """The same grouping of a dataset's records by person (and period), grouping them first by
+    the person column as the file has it (`RAW_PERSON`), then those groups, a few thousand, by
+    the person id (trimmed). At 10M records this costs ~40 ms less CPU than trimming each id.
+    None when an aggregate does not merge (median, percentile, first, last) or the records
+    are joined with the roster (by the trimmed id)."""
+    if grouping.args.get("joins"):
+        return None
+    person, period, *aggregates = grouping.expressions
+    merged = []
+    for aggregate in aggregates:
+        inner = aggregate.this.this if isinstance(aggregate.this, exp.Filter) else aggregate.this
+        merge = _MERGED.get(type(inner))
+        if merge is None:
+            return None
+        merged.append(exp.alias_(merge(this=col(aggregate.alias)), q(aggregate.alias)))
+    first = grouping.copy()
+    first.set("expressions", [exp.alias_(col(RAW_PERSON, "r"), q(RAW_PERSON)), period.copy(),
+                              *(a.copy() for a in aggregates)])
+    person_id = exp.maybe_parse(text_value(f"CAST({RAW_PERSON} AS VARCHAR)"), dialect="duckdb")
+    return (exp.select(exp.alias_(person_id, q(person.alias)), col(period.alias), *merged)
+            .from_(exp.Subquery(this=first, alias=exp.TableAlias(this=q("g"))))
+            .group_by(exp.Literal.number(1), exp.Literal.number(2)))
 
 
 def result_shape(plan: Plan) -> ResultShape:
