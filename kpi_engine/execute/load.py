@@ -38,10 +38,12 @@ import re
 import tempfile
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
+from types import MappingProxyType
+from typing import NamedTuple
 
 from ..errors import KpiError
 from .parallel import at_once
@@ -106,15 +108,14 @@ _WITH_UNIT = re.compile(r"\s*[+-]?\d+(?:\.\d+)?\s*[^\d\s.,:/-][^\d]*")
 # The interface
 
 
-@dataclass(frozen=True)
-class FieldSpec:
+# Plain records are NamedTuples: cheaper to define at import than frozen dataclasses (see run.py).
+class FieldSpec(NamedTuple):
     name: str
     type: str  # one of: text number bool duration date datetime money
     nullable: bool  # declared with `?`: an empty cell is allowed (missing)
 
 
-@dataclass(frozen=True)
-class DatasetSpec:
+class DatasetSpec(NamedTuple):
     name: str  # dataset name; the DuckDB table created has this name
     person: str  # column holding the person id (the `by` column)
     at: str | None  # time column (`at`), None for the roster
@@ -137,8 +138,7 @@ class DataProblem:
         return f"{where}: {col}{self.message}"
 
 
-@dataclass(frozen=True)
-class SetAside:
+class SetAside(NamedTuple):
     """A record left out under ``--bad-rows quarantine``: the problem and the record as the file
     holds it (its values as one CSV line, in the file's column order)."""
 
@@ -579,8 +579,7 @@ def _reject_message(kind: str, message: str) -> str:
     return f"cannot read this line ({(message or kind).strip()})"
 
 
-@dataclass(frozen=True)
-class _ColumnStats:
+class _ColumnStats(NamedTuple):
     """What the row groups' statistics of a Parquet file say about one of its columns."""
 
     nulls: int | None = None  # nulls in all; None when a row group does not say
@@ -589,7 +588,7 @@ class _ColumnStats:
     printable: bool = False
     # {field type: (least, greatest)}: the row groups' min and max typed as a field of that type
     # that takes the column as it is (see ``_ranged_kind``); absent when a row group does not say
-    bounds: Mapping[str, tuple] = field(default_factory=dict)
+    bounds: Mapping[str, tuple] = MappingProxyType({})
 
 
 class _ParquetSource(_Source):
@@ -1043,8 +1042,7 @@ def _bad(c: _Col) -> str | None:
     return f"{ident(c.out)} IS NULL"
 
 
-@dataclass(frozen=True)
-class _Check:
+class _Check(NamedTuple):
     """One way a record can be wrong in one column."""
 
     col: _Col
@@ -1084,8 +1082,7 @@ def _unique(spec: DatasetSpec, cols: list[_Col]) -> list[_Col]:
     return [c for c in unique if c.index is not None]
 
 
-@dataclass(frozen=True)
-class _Found:
+class _Found(NamedTuple):
     problem: DataProblem
     of_record: bool  # one record is wrong (it could be set aside), not the whole file
     row: int | None = None  # the record's data row; None for a line the reader could not split
