@@ -26,10 +26,10 @@ def test_kpi_score_gives_the_hand_written_result(measured):
     assert wrong == []
 
 
-@pytest.mark.xfail(strict=True, reason="kpi score is still about 2x the hand-written query at 200k rows "
-                                       "with its plan cached: about 0.2 s of costs per run the hand-written "
+@pytest.mark.xfail(strict=True, reason="kpi score is still about 1.8x the hand-written query at 200k rows "
+                                       "with its plan cached: about 0.15 s of costs per run the hand-written "
                                        "query does not have (kpi's imports, the loading checks, DuckDB "
-                                       "planning the per-person query, 5,000 people's JSON); see "
+                                       "planning and running the per-person query, 5,000 people's JSON); see "
                                        "docs/benchmarks.md")
 def test_kpi_score_is_within_the_ratio_of_hand_written_sql(measured):
     timings, _ = measured
