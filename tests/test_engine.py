@@ -657,6 +657,11 @@ def test_a_grouping_that_does_not_merge_is_not_grouped_by_the_files_spelling():
     for measure in ("median(tickets.v)", "percentile(tickets.v, 90%)", "first(tickets.v)",
                     "count(tickets where team = \"x\")"):   # the last joins the roster by the trimmed id
         assert not grouped_by_raw_person(measure), measure
+    # a distinct count does not add up across groups either
+    from sqlglot import parse_one
+    from kpi_engine.execute.engine import by_raw_person
+    assert by_raw_person(parse_one("SELECT r.__pid AS __pid, 0 AS __period, COUNT(DISTINCT r.v) AS a "
+                                   "FROM tickets AS r GROUP BY 1", dialect="duckdb")) is None
 
 
 # ---- adjustments, veto, total bounds and rounding -------------------------------------------------

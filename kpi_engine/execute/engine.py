@@ -64,7 +64,7 @@ def by_raw_person(grouping: exp.Select) -> exp.Select | None:
     for aggregate in aggregates:
         inner = aggregate.this.this if isinstance(aggregate.this, exp.Filter) else aggregate.this
         merge = _MERGED.get(type(inner))
-        if merge is None:
+        if merge is None or isinstance(inner.this, exp.Distinct):
             return None
         merged.append(exp.alias_(merge(this=col(aggregate.alias)), q(aggregate.alias)))
     first = grouping.copy()
