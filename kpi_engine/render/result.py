@@ -155,7 +155,7 @@ def _actions(actions, level: int) -> str:
     if not actions:
         return "'[]'"
     held = _held_labels(actions, lambda label: lit(json_string(label)))
-    between, inside = ",\n" + " " * (level + 1), "\n" + " " * level
+    between, inside = _between(level), "\n" + " " * level
     return (f"CASE WHEN len({held}) = 0 THEN '[]' ELSE {lit('[' + between[1:])} || "
             f"array_to_string({held}, {lit(between)}) || {lit(inside + ']')} END")
 
