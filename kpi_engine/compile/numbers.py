@@ -56,8 +56,13 @@ def _typed(expression: exp.Expression, to: exp.DataType, scale: int) -> exp.Expr
     value = constant(expression)
     if value is None or _places(value) > scale:
         return exp.Cast(this=expression, to=to)
-    number = exp.Cast(this=exp.Literal.number(format(abs(value), "f")), to=to)
-    return exp.Neg(this=number) if value < 0 else number
+    return _cast_constant(format(value, "f"), to)
+
+
+def _cast_constant(text: str, to: exp.DataType) -> exp.Expression:
+    """CAST(number AS to) of a number's text, its sign outside (as `constant` reads it)."""
+    number = exp.Cast(this=exp.Literal.number(text.lstrip("-")), to=to)
+    return exp.Neg(this=number) if text.startswith("-") else number
 
 
 def literal(value: Decimal | int) -> Num:
@@ -74,10 +79,7 @@ def _places(value: Decimal) -> int:
 def _literal_at(value: Decimal, scale: int) -> Num:
     """A constant with at most `scale` decimal places as a DECIMAL(38, scale)."""
     text = format(value.quantize(Decimal(1).scaleb(-scale)) if scale else value.to_integral_value(), "f")
-    if text.startswith("-"):
-        return Num(exp.Neg(this=exp.Cast(this=exp.Literal.number(text[1:]), to=decimal_type(scale))), scale,
-                   abs(value))
-    return Num(exp.Cast(this=exp.Literal.number(text), to=decimal_type(scale)), scale, abs(value))
+    return Num(_cast_constant(text, decimal_type(scale)), scale, abs(value))
 
 
 def constant(expression: exp.Expression) -> Decimal | None:
