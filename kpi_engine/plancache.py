@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
 from pathlib import Path
 
 from . import __version__, user_cache
@@ -54,6 +53,8 @@ def load_plans(key: str) -> list | None:
 def store_plans(key: str, plans: list) -> None:
     """Keep the plans, written whole (a temporary file, then renamed) or not at all: a folder that
     cannot be written only means no cache."""
+    import tempfile   # only here: a run finding its plan stores nothing
+
     folder = cache_folder()
     try:
         folder.mkdir(parents=True, exist_ok=True)

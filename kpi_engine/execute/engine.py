@@ -121,7 +121,7 @@ def periods_with_data(con, plan: Plan) -> set[int]:
             query = (exp.select(exp.Literal.number(1)).from_(exp.Table(this=q(name)))
                      .where(exp.and_(exp.GTE(this=col("__at"), expression=timestamp(period.start)),
                                      exp.LT(this=col("__at"), expression=timestamp(period.end)))).limit(1))
-            if con.sql(query.sql("duckdb")).fetchall():
+            if con.execute(query.sql("duckdb")).fetchall():
                 found.add(index)
                 break
     return found

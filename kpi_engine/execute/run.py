@@ -86,6 +86,8 @@ class ResultTable:
     @classmethod
     def of_arrow(cls, table) -> "ResultTable":
         """The rows of an Arrow table (another engine's result), in a DuckDB of their own."""
+        import duckdb  # noqa: F401 (sets up the scanning of Arrow tables; see duckdb_engine)
+
         con = connect()
         con.register("__kpi_arrow", table)
         con.execute("CREATE TABLE __kpi_result AS SELECT * FROM __kpi_arrow")
@@ -154,13 +156,25 @@ class Run:
         return [dict(zip(self.columns, row)) for row in self.rows]
 
 
+def duckdb_engine():
+    """DuckDB's compiled module, which is all a run uses of DuckDB (connections, their cursors,
+    the error classes): `import duckdb` takes ~0.1 s, ~0.08 s of it the package's Python side (its
+    relation API, its version read through importlib.metadata), paid by every `kpi score`. Before
+    DuckDB 1.4 the compiled module is inside the package. Code handing DuckDB a Python object to
+    scan (`register` of an Arrow table) imports the package first: it sets up that scanning."""
+    try:
+        import _duckdb
+    except ImportError:
+        import duckdb as _duckdb
+    return _duckdb
+
+
 def connect():
-    import duckdb
     # DuckDB draws its own progress bar on a terminal; kpi shows its own (kpi_engine.progress);
     # cursors (`parallel.at_once`) start without one. A run reads a Parquet file's footer four
     # times (schema, statistics, view, query): parsed once, on every cursor too (each database has
     # its own cache, and a file changed since is read again).
-    con = duckdb.connect(":memory:")
+    con = duckdb_engine().connect(":memory:")
     con.execute("SET enable_progress_bar = false; SET GLOBAL parquet_metadata_cache = true")
     return con
 
@@ -174,8 +188,7 @@ def run_compiled(compiled: CompiledPlan, data_dir: Path | None, files: dict[str,
     the output columns it matches, since turning each value into a Python object is a large part of the
     cost when the plan has many intermediate columns. ``stage(name)`` is told when the
     computing starts (for a progress display). ``plan``: the Plan compiled, kept in the Run."""
-    import duckdb
-
+    duckdb = duckdb_engine()
     con = con or connect()
     used = loaded if loaded is not None else load_datasets(con, compiled.datasets, data_dir, files or {},
                                                             quarantine=quarantine)
