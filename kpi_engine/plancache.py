@@ -9,9 +9,9 @@ part of the key: the plan reads the typed tables the loader makes from the decla
 loader checks every file against them on every run."""
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
+import zlib
 from pathlib import Path
 
 from . import __version__, user_cache
@@ -25,12 +25,16 @@ def cache_folder() -> Path:
 
 
 def plan_key(policy_text: str, policy_id: str | None, period: str, params: dict[str, str]) -> str:
-    digest = hashlib.sha256()
-    for part in (__version__, _engine_signature(), policy_text, policy_id or "", period,
-                 repr(sorted(params.items()))):
-        digest.update(part.encode("utf-8"))
-        digest.update(b"\0")
-    return digest.hexdigest()
+    """Everything a plan depends on, as one text: a plan is used only where its stored key is
+    this text exactly (its file is named by a checksum of it, which may collide)."""
+    return repr((__version__, _engine_signature(), policy_text, policy_id, period, sorted(params.items())))
+
+
+def _file(key: str) -> Path:
+    # a checksum names the file, not a cryptographic digest: hashlib loads OpenSSL (~4 ms of
+    # every run), and two keys sharing a name only take turns in it
+    data = key.encode("utf-8")
+    return cache_folder() / f"{zlib.crc32(data):08x}{len(data):x}.pickle"
 
 
 def _engine_signature() -> str:
@@ -42,12 +46,14 @@ def _engine_signature() -> str:
 
 
 def load_plans(key: str) -> list | None:
-    """The compiled plans stored under ``key``, or None (absent, or unreadable: compiled afresh)."""
+    """The compiled plans stored under ``key``, or None (absent, unreadable or another key's:
+    compiled afresh)."""
     try:
-        with open(cache_folder() / f"{key}.pickle", "rb") as f:
-            return pickle.load(f)
+        with open(_file(key), "rb") as f:
+            stored_key, plans = pickle.load(f)
     except Exception:  # a missing, partly written or outdated file is only a cache miss
         return None
+    return plans if stored_key == key else None
 
 
 def store_plans(key: str, plans: list) -> None:
@@ -63,7 +69,7 @@ def store_plans(key: str, plans: list) -> None:
         return
     try:
         with os.fdopen(handle, "wb") as f:
-            pickle.dump(plans, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(name, folder / f"{key}.pickle")
+            pickle.dump((key, plans), f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(name, _file(key))
     except OSError:
         Path(name).unlink(missing_ok=True)

@@ -67,6 +67,15 @@ def test_what_changes_the_plan_changes_the_key():
     assert plan_key(*base) == plan_key(*base)
 
 
+def test_a_plan_stored_under_another_key_of_the_same_file_name_is_not_used(monkeypatch):
+    from kpi_engine import plancache
+
+    monkeypatch.setattr(plancache, "_file", lambda key: plancache.cache_folder() / "one.pickle")
+    plancache.store_plans(plan_key("policy p {}", None, "2026-10", {}), ["the plan of p"])
+    assert plancache.load_plans(plan_key("policy p {}", None, "2026-10", {})) == ["the plan of p"]
+    assert plancache.load_plans(plan_key("policy q {}", None, "2026-10", {})) is None
+
+
 def test_a_damaged_cache_file_is_compiled_afresh():
     args = score_args(ONE_PERIOD) + ["--format", "json"]
     first = CliRunner().invoke(cli, args)

@@ -35,7 +35,6 @@ import datetime as _dt
 import functools
 import io
 import re
-import tempfile
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -43,11 +42,14 @@ from decimal import Decimal
 from functools import partial
 from pathlib import Path
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..errors import KpiError
 from .parallel import at_once
 from .sqltext import first_line, ident, lit, lit_list
+
+if TYPE_CHECKING:
+    import tempfile
 
 __all__ = ["FieldSpec", "DatasetSpec", "DataProblem", "DataError", "SetAside", "load_datasets",
            "record_places", "SQL_TYPES"]
@@ -365,6 +367,8 @@ class _CsvSource(_Source):
             codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
         except UnicodeDecodeError as e:
             # Excel in China saves "CSV" as GBK (GB18030 is its superset): read a UTF-8 copy.
+            import tempfile   # only here: importing it is ~5 ms of every run
+
             self._copy_dir = tempfile.TemporaryDirectory(prefix="kpi-load-")
             copy = Path(self._copy_dir.name) / "utf8.csv"
             bad = decodes(self.path, "gb18030", copy)
