@@ -424,7 +424,8 @@ def score_policy(policy, period, values: dict, source, data_dir: Path | None, fi
     take their conditions from the latest run the ledger (an open Ledger, or a file opened
     read-only if it exists) stored for them, and the run's warnings say which (LANGUAGE.md:
     "computed from the same data or from stored results"). Given a `quarantine` list, rows with
-    bad data are set aside there, and the warnings say which."""
+    bad data are set aside there, and the warnings say which. Given `columns` (a regular expression
+    of the result's columns to keep), the plan leaves out the columns only `kpi explain` reads."""
     from .execute.run import set_aside_rows
 
     before = len(quarantine or [])
@@ -441,7 +442,9 @@ def _score_policy(policy, period, values, source, data_dir, files, ledger, appea
     from .execute.engine import connect, dataset_specs, execute, periods_with_data
     from .execute.load import load_datasets
 
-    plan = compile_policy(policy, period, values, source, appeal_adjustments=appeal_adjustments)
+    # a run keeping only the result's columns has no use for those explaining them
+    explained = columns is None
+    plan = compile_policy(policy, period, values, source, appeal_adjustments=appeal_adjustments, explained=explained)
     history = plan.context.periods
     if len(history) == 1 or ledger is None or not (isinstance(ledger, Ledger) or Path(ledger).is_file()):
         return execute(plan, data_dir, files, columns=columns, stage=stage, quarantine=quarantine)
@@ -466,7 +469,7 @@ def _score_policy(policy, period, values, source, data_dir, files, ledger, appea
         con.register("__ledger_arrow", conditions)
         con.execute(f"CREATE TABLE {STORED_CONDITIONS} AS SELECT * FROM __ledger_arrow")
         con.unregister("__ledger_arrow")
-        plan = compile_policy(policy, period, values, source, tuple(stored), appeal_adjustments)
+        plan = compile_policy(policy, period, values, source, tuple(stored), appeal_adjustments, explained)
     run = execute(plan, None, con=con, loaded=used, columns=columns, stage=stage)
     run.warnings[:0] = notes
     return run

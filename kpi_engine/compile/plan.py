@@ -98,11 +98,13 @@ class _Stages:
 
 def compile_policy(policy: ast.Policy, period: Period, settings: dict[str, ast.Literal] | None = None,
                    source: Source | None = None, stored_periods: tuple[int, ...] = (),
-                   appeal_adjustments: dict[str, Decimal] | None = None) -> Plan:
+                   appeal_adjustments: dict[str, Decimal] | None = None, explained: bool = True) -> Plan:
     """Compile one policy for one period (plus the earlier periods its actions look back on).
     `source` is the policy's file, so refusals can point into it. `stored_periods` (indexes into
     the history, 1 = the period before) take their action conditions from the results ledger;
-    `appeal_adjustments` add an accepted appeal's amount to a person's adjustments."""
+    `appeal_adjustments` add an accepted appeal's amount to a person's adjustments. `explained`:
+    also the columns only `kpi explain` reads (the band row each score came from, each place in
+    a ranking and its group's size); DuckDB binds every column of the plan, used or not."""
     kind = policy.setting(ast.PeriodSetting)
     policy_kind = kind.kind.name if kind else "month"
     if period.kind != policy_kind:
@@ -120,7 +122,7 @@ def compile_policy(policy: ast.Policy, period: Period, settings: dict[str, ast.L
                  for node, what in missing]
         raise ScoringError("the policy has blanks that scoring needs:\n" + "\n".join(found)
                            + (f"\n{hint}" if hint else ""))
-    return _Compiler(context).build()
+    return _Compiler(context, explained).build()
 
 
 def _periods_needed(action: ast.Action) -> int:
@@ -132,8 +134,9 @@ def _periods_needed(action: ast.Action) -> int:
 
 
 class _Compiler:
-    def __init__(self, context: Context):
+    def __init__(self, context: Context, explained: bool = True):
         self.context = context
+        self.explained = explained
         self.policy = context.policy
         self.aggregates = Aggregates()
         self.stages = _Stages()
@@ -287,7 +290,8 @@ class _Compiler:
             # divisions over it on their short path.
             self._indicator_scores[plan.id] = score
             columns.append((f"s:{plan.id}", score.sql))
-            columns.append((f"r:{plan.id}", matched.sql))
+            if self.explained:
+                columns.append((f"r:{plan.id}", matched.sql))
         return columns
 
     def _score_column(self, indicator_id: str) -> Num:
@@ -511,6 +515,8 @@ class _Compiler:
 
     def _places(self, item, names) -> list[tuple[str, exp.Expression]]:
         """Each person's place from the top and from the bottom and the group's size, for explain."""
+        if not self.explained:
+            return []
         from_top, from_bottom, people = self._ranks(item.within, self._by(item.by, names))
         key = item.id.name
         return [(f"top:{key}", from_top), (f"bottom:{key}", from_bottom), (f"of:{key}", people)]
