@@ -32,7 +32,6 @@ import codecs
 import contextlib
 import csv
 import datetime as _dt
-import functools
 import io
 import re
 import uuid
@@ -596,6 +595,8 @@ class _ColumnStats(NamedTuple):
 
 
 class _ParquetSource(_Source):
+    _stats: dict[str, _ColumnStats] | None = None
+
     def open(self) -> None:
         try:
             described = self.con.execute(f"DESCRIBE SELECT * FROM {self.relation('')}").fetchall()
@@ -608,9 +609,15 @@ class _ParquetSource(_Source):
         self.types = [d[1] for d in described]
         self.row_expr = "file_row_number + 1"
 
-    @functools.cached_property
     def stats(self) -> dict[str, _ColumnStats]:
-        """{column: what the row groups' statistics say about it}, read when first asked."""
+        """{column: what the row groups' statistics say about it}, read when first asked. (Not a
+        functools.cached_property: before Python 3.12 its lock is one for all instances, and the
+        files' checks run side by side.)"""
+        if self._stats is None:
+            self._stats = self._read_stats()
+        return self._stats
+
+    def _read_stats(self) -> dict[str, _ColumnStats]:
         # One statement: reading the footer's statistics costs ~7 ms at 82 row groups, and a
         # statement per column and question cost 1-3 ms each. The min and max are typed only as
         # the field types whose range ``within`` can check on some column of this file.
@@ -633,7 +640,7 @@ class _ParquetSource(_Source):
 
     def _column_stats(self, c: "_Col") -> _ColumnStats:
         # a nested column's statistics are its leaves': nothing is known of it as a whole
-        return self.stats.get(self.sql_names[c.index], _ColumnStats())
+        return self.stats().get(self.sql_names[c.index], _ColumnStats())
 
     def relation(self, purpose: str) -> str:
         return f"read_parquet({lit(str(self.path))}, file_row_number = true)"
