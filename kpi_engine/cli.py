@@ -424,12 +424,3 @@ def write_atomically(path: Path, content: str | bytes) -> None:
     else:
         temporary.write_text(content, encoding="utf-8")
     temporary.replace(path)
-
-
-def main():  # pragma: no cover - console entry for `python -m kpi_engine`
-    try:
-        cli(standalone_mode=True)
-    except KpiError as error:
-        click.echo(str(error), err=True)
-        sys.exit(1)
-

@@ -464,7 +464,7 @@ def _score_policy(policy, period, values, source, data_dir, files, ledger, appea
     notes += [f"period {label} has no data here and no run in the results ledger: "
               f"actions looking back on it do not hold" for i, label in absent.items() if i not in stored]
     if stored:
-        import duckdb  # noqa: F401 (sets up the scanning of Arrow tables; see run.duckdb_engine)
+        import duckdb  # noqa: F401 (sets up the scanning of Arrow tables; see execute.database)
 
         con.register("__ledger_arrow", conditions)
         con.execute(f"CREATE TABLE {STORED_CONDITIONS} AS SELECT * FROM __ledger_arrow")

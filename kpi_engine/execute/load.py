@@ -682,7 +682,7 @@ class _XlsxSource(_Source):
     """First sheet, first row is the header; registered as an Arrow table of strings."""
 
     def open(self) -> None:
-        import duckdb  # noqa: F401 (sets up the scanning of Arrow tables; see run.duckdb_engine)
+        import duckdb  # noqa: F401 (sets up the scanning of Arrow tables; see .database)
         import openpyxl
         import pyarrow as pa
 

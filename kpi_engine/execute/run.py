@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import ScoringError
+from .database import connect, duckdb_engine
 from .load import DatasetSpec, SetAside, load_datasets, reads_in_place, record_places
 from .parallel import at_once
 from .sqltext import first_line, ident, lit
@@ -86,7 +87,7 @@ class ResultTable:
     @classmethod
     def of_arrow(cls, table) -> "ResultTable":
         """The rows of an Arrow table (another engine's result), in a DuckDB of their own."""
-        import duckdb  # noqa: F401 (sets up the scanning of Arrow tables; see duckdb_engine)
+        import duckdb  # noqa: F401 (sets up the scanning of Arrow tables; see .database)
 
         con = connect()
         con.register("__kpi_arrow", table)
@@ -154,29 +155,6 @@ class Run:
 
     def records(self) -> list[dict]:
         return [dict(zip(self.columns, row)) for row in self.rows]
-
-
-def duckdb_engine():
-    """DuckDB's compiled module, which is all a run uses of DuckDB (connections, their cursors,
-    the error classes): `import duckdb` takes ~0.1 s, ~0.08 s of it the package's Python side (its
-    relation API, its version read through importlib.metadata), paid by every `kpi score`. Before
-    DuckDB 1.4 the compiled module is inside the package. Code handing DuckDB a Python object to
-    scan (`register` of an Arrow table) imports the package first: it sets up that scanning."""
-    try:
-        import _duckdb
-    except ImportError:
-        import duckdb as _duckdb
-    return _duckdb
-
-
-def connect():
-    # DuckDB draws its own progress bar on a terminal; kpi shows its own (kpi_engine.progress);
-    # cursors (`parallel.at_once`) start without one. A run reads a Parquet file's footer four
-    # times (schema, statistics, view, query): parsed once, on every cursor too (each database has
-    # its own cache, and a file changed since is read again).
-    con = duckdb_engine().connect(":memory:")
-    con.execute("SET enable_progress_bar = false; SET GLOBAL parquet_metadata_cache = true")
-    return con
 
 
 def run_compiled(compiled: CompiledPlan, data_dir: Path | None, files: dict[str, Path] | None = None, con=None,
